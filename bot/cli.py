@@ -1,0 +1,119 @@
+"""The `modbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot import policy_commands
+from bot.classify import classify
+from bot.events_io import EXAMPLE_CHAT
+from bot.replay import replay
+from bot.settings import Settings
+from handlers.moderation import Moderation
+from policies.compile import load_policy
+from policies.yamlsource import PolicyError
+from storage import Database
+
+MEMORY_DB = "sqlite+aiosqlite://"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="modbot", description="Moderation and FAQ bot for brand communities."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    policy = sub.add_parser("policy", help="check the admins' policy files").add_subparsers(
+        dest="action", required=True
+    )
+    for name, text in (
+        ("lint", "validate; errors as file:line:col"),
+        ("test", "run the rules' tests and scenarios"),
+    ):
+        p = policy.add_parser(name, help=text)
+        p.add_argument(
+            "files", nargs="*", type=Path, help="policy files (default: POLICY_FILE or the bundled one)"
+        )
+    policy.add_parser("schema", help="print the policy's JSON Schema")
+
+    c = sub.add_parser("classify", help="JSON Lines on stdin -> one verdict line each on stdout")
+    c.add_argument("--policy", type=Path)
+    c.add_argument("--db", help="keep strikes in this database (default: in memory)")
+
+    r = sub.add_parser("replay", help="run a chat history through the policy and report")
+    r.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        default=EXAMPLE_CHAT,
+        help="Telegram Desktop result.json or JSON Lines (default: the bundled example chat)",
+    )
+    r.add_argument("--policy", type=Path)
+    r.add_argument("--diff", type=Path, metavar="OLD_POLICY", help="list the messages whose verdict changes")
+
+    e = sub.add_parser("explain", help="the full explanation for one message")
+    e.add_argument("text")
+    e.add_argument("--policy", type=Path)
+    e.add_argument("--chat", default="cli:chat")
+    e.add_argument("--as", dest="role", default="member", choices=["member", "moderator", "admin", "bot"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    policy_file = getattr(args, "policy", None) or settings.policy_file
+    try:
+        if args.command == "policy":
+            files = getattr(args, "files", None) or ([settings.policy_file] if settings.policy_file else [])
+            return {"lint": policy_commands.lint, "test": policy_commands.test}.get(
+                args.action, lambda _: policy_commands.schema()
+            )(files)
+        if args.command == "explain":
+            return policy_commands.explain(args.text, policy_file, args.chat, args.role)
+        if args.command == "classify":
+            return _with_moderation(policy_file, args.db or MEMORY_DB, lambda m: classify(m))
+        if args.command == "replay":
+            if not args.file.is_file():
+                print(f"modbot replay: {args.file} not found", file=sys.stderr)
+                return 2
+            old = load_policy(args.diff) if args.diff else None
+            return _with_moderation(policy_file, MEMORY_DB, lambda m: _replay(args.file, m, old))
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return 2
+
+
+async def _replay(file: Path, moderation: Moderation, old_policy: object) -> int:
+    old = None
+    if old_policy is not None:
+        old = Moderation(old_policy, await Database.open(MEMORY_DB))  # type: ignore[arg-type]
+    try:
+        return await replay(file, moderation, sys.stdout, old)
+    finally:
+        if old is not None:
+            await old.db.close()
+
+
+def _with_moderation(policy_file: Path | None, url: str, run: Callable[[Moderation], Awaitable[int]]) -> int:
+    policy = load_policy(policy_file)
+
+    async def go() -> int:
+        db = await Database.open(url)
+        try:
+            return await run(Moderation(policy, db))
+        finally:
+            await db.close()
+
+    return asyncio.run(go())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""What a handler asks an adapter to do: a small closed set of frozen values. Adapters map each to their
+platform's calls, or say that the platform cannot do it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    chat: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    chat: str
+    reply_to: str | None
+    text: str  # rendered from an admin-approved template
+    template: str
+    delete_after_s: int | None = 120  # warnings clean up after themselves
+
+
+@dataclass(frozen=True, slots=True)
+class Restrict:
+    chat: str
+    member: str
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    chat: str
+    member: str
+    until: datetime | None  # None: forever
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyStaff:
+    text: str
+    member: str | None
+    chat: str
+    sanction_id: int | None = None  # a step waiting for a moderator's confirmation
+
+
+Action = Delete | Reply | Restrict | Ban | NotifyStaff

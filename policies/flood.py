@@ -1,0 +1,40 @@
+"""Each member's recent messages, for the flood detector. In memory and bounded: a window only needs the
+last minute or so, and members who went quiet are dropped. Time is passed in."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from datetime import datetime, timedelta
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def text_key(text: str) -> str:
+    """Same text ignoring case, whitespace and punctuation."""
+    return _NOT_WORD.sub("", text.casefold())
+
+
+class FloodWindow:
+    def __init__(self, keep: timedelta = timedelta(minutes=5), max_members: int = 100_000) -> None:
+        self.keep = keep
+        self.max_members = max_members
+        self._recent: dict[str, deque[tuple[datetime, str]]] = {}
+
+    def observe(self, member: str, at: datetime, text: str) -> None:
+        recent = self._recent.pop(member, None) or deque()
+        recent.append((at, text_key(text)))
+        while recent and at - recent[0][0] > self.keep:
+            recent.popleft()
+        self._recent[member] = recent  # re-inserted last: dict order is least recently active first
+        if len(self._recent) > self.max_members:
+            del self._recent[next(iter(self._recent))]
+
+    def count_since(self, member: str, since: datetime) -> int:
+        return sum(1 for at, _ in self._recent.get(member, ()) if at >= since)
+
+    def repeats_since(self, member: str, since: datetime, text: str) -> int:
+        key = text_key(text)
+        if not key:
+            return 0
+        return sum(1 for at, k in self._recent.get(member, ()) if at >= since and k == key)

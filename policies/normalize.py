@@ -1,0 +1,232 @@
+"""Normalization of a message for matching, with a map from every normalized character back to the
+original text, so that each finding can quote exactly what the member wrote.
+
+Hand-written on purpose: no library keeps offsets through NFKC, lookalike folding, leet and letter joining
+at once, and the steps are small table lookups. The tables are data, in `confusables.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policies.confusables import (
+    CYRILLIC_TO_LATIN,
+    INVISIBLE,
+    LATIN_TO_CYRILLIC,
+    LEET_CYRILLIC,
+    LEET_LATIN,
+)
+
+ALL_STEPS = (
+    "strip_invisible",
+    "nfkc",
+    "casefold",
+    "fold_yo",
+    "fold_confusables",
+    "leet",
+    "squeeze_repeats",
+    "join_spaced_letters",
+)
+# Characters that may stand inside an obfuscated word: letters, digits and the symbols used as letters.
+_TOKEN = re.compile(r"[\w@$]+(?:\*+[\w@$]+)*")
+# Three or more single letters with one and the same separator between them.
+_SEPARATED = re.compile(r"(?<![\w@$*])\w([ .\-_*·•/]{1,2})\w(?:\1\w)+(?![\w@$*])")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int  # in the normalized text
+    end: int
+
+
+@dataclass(slots=True)
+class Normalized:
+    original: str
+    text: str
+    starts: list[int]  # original offset where each normalized character begins
+    ends: list[int]  # original offset where it ends (exclusive)
+    tokens: list[Token]
+    _joined: Joined | None = None
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that produced normalized[start:end]."""
+        return self.starts[start], self.ends[end - 1]
+
+    def quote(self, start: int, end: int) -> str:
+        a, b = self.original_span(start, end)
+        return self.original[a:b]
+
+    @property
+    def joined(self) -> Joined:
+        """Tokens joined by single spaces, padded with a space at each end: the one string that
+        lexicons search, so punctuation between words never hides a phrase."""
+        if self._joined is None:
+            token_of = [0]
+            for index, token in enumerate(self.tokens):
+                token_of.extend([index] * (token.end - token.start + 1))
+            text = " " + " ".join(t.text for t in self.tokens) + " "
+            self._joined = Joined(text, token_of)
+        return self._joined
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    text: str
+    token_of: list[int]  # the token of every character; a space belongs to the word before it
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str, steps: frozenset[str]) -> str:
+    if "strip_invisible" in steps and (ch in INVISIBLE or unicodedata.category(ch) == "Cf"):
+        return ""
+    out = unicodedata.normalize("NFKC", ch) if "nfkc" in steps else ch
+    if "casefold" in steps:
+        out = out.casefold()
+    if "fold_yo" in steps:
+        out = out.replace("ё", "е")
+    return out
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _is_latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+class Normalizer:
+    """A declared profile: which steps run. Build once per policy, call per message."""
+
+    def __init__(self, steps: tuple[str, ...] = ALL_STEPS) -> None:
+        unknown = set(steps) - set(ALL_STEPS)
+        if unknown:
+            raise ValueError(f"unknown normalization steps: {sorted(unknown)}")
+        self.steps = frozenset(steps)
+
+    def __call__(self, text: str) -> Normalized:
+        chars, starts, ends = self._fold(text)
+        if "join_spaced_letters" in self.steps:
+            chars, starts, ends = self._join_spaced(chars, starts, ends)
+        tokens: list[Token] = []
+        folded = "".join(chars)
+        out_chars: list[str] = []
+        out_starts: list[int] = []
+        out_ends: list[int] = []
+        cursor = 0
+        for match in _TOKEN.finditer(folded):
+            a, b = match.span()
+            out_chars.extend(chars[cursor:a])
+            out_starts.extend(starts[cursor:a])
+            out_ends.extend(ends[cursor:a])
+            word, wstarts, wends = self._fold_token(chars[a:b], starts[a:b], ends[a:b])
+            begin = len(out_chars)
+            out_chars.extend(word)
+            out_starts.extend(wstarts)
+            out_ends.extend(wends)
+            if word:
+                tokens.append(Token("".join(word), begin, len(out_chars)))
+            cursor = b
+        out_chars.extend(chars[cursor:])
+        out_starts.extend(starts[cursor:])
+        out_ends.extend(ends[cursor:])
+        return Normalized(text, "".join(out_chars), out_starts, out_ends, tokens)
+
+    def _fold(self, text: str) -> tuple[list[str], list[int], list[int]]:
+        chars: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        steps = self.steps
+        for index, ch in enumerate(text):
+            if unicodedata.combining(ch) and chars:
+                # A combining mark after a letter: compose it (и + ̆ = й) or drop it (decoration).
+                composed = unicodedata.normalize("NFC", chars[-1] + ch)
+                if len(composed) == 1:
+                    chars[-1] = composed
+                    ends[-1] = index + 1
+                continue
+            folded = _fold_char(ch, steps)
+            for piece in folded:
+                chars.append(piece)
+                starts.append(index)
+                ends.append(index + 1)
+        return chars, starts, ends
+
+    def _join_spaced(
+        self, chars: list[str], starts: list[int], ends: list[int]
+    ) -> tuple[list[str], list[int], list[int]]:
+        """`б л я т ь`, `х.у.й`, `с-у-к-а` -> one word. Only runs of three or more single letters,
+        so ordinary one-letter words (в, и, с, a, I) in a sentence stay as they are."""
+        text = "".join(chars)
+        if not _SEPARATED.search(text):
+            return chars, starts, ends
+        keep = [True] * len(chars)
+        for match in _SEPARATED.finditer(text):
+            for offset in range(match.start(), match.end()):
+                if not chars[offset].isalnum() and chars[offset] not in "@$":
+                    keep[offset] = False
+        out = [(c, s, e) for c, s, e, k in zip(chars, starts, ends, keep, strict=True) if k]
+        return [c for c, _, _ in out], [s for _, s, _ in out], [e for _, _, e in out]
+
+    def _fold_token(
+        self, chars: list[str], starts: list[int], ends: list[int]
+    ) -> tuple[list[str], list[int], list[int]]:
+        chars, starts, ends = list(chars), list(starts), list(ends)
+        cyrillic = sum(1 for c in chars if _is_cyrillic(c))
+        latin = sum(1 for c in chars if _is_latin(c))
+        script = self._script(chars, cyrillic, latin)
+        if "leet" in self.steps and script:
+            chars, starts, ends = self._leet(chars, starts, ends, script, cyrillic + latin)
+        if "fold_confusables" in self.steps and script:
+            table = LATIN_TO_CYRILLIC if script == "cyrillic" else CYRILLIC_TO_LATIN
+            chars = [table.get(c, c) for c in chars]
+        if "squeeze_repeats" in self.steps:
+            chars, starts, ends = self._squeeze(chars, starts, ends)
+        return chars, starts, ends
+
+    @staticmethod
+    def _script(chars: list[str], cyrillic: int, latin: int) -> str | None:
+        if not cyrillic and not latin:
+            return None
+        if not cyrillic:
+            return "latin"
+        if not latin:
+            return "cyrillic"
+        # Mixed: the letters that have no lookalike in the other script decide.
+        own_cyr = sum(1 for c in chars if _is_cyrillic(c) and c not in CYRILLIC_TO_LATIN)
+        own_lat = sum(1 for c in chars if _is_latin(c) and c not in LATIN_TO_CYRILLIC)
+        if own_cyr != own_lat:
+            return "cyrillic" if own_cyr > own_lat else "latin"
+        return "cyrillic" if cyrillic >= latin else "latin"
+
+    @staticmethod
+    def _leet(
+        chars: list[str], starts: list[int], ends: list[int], script: str, letters: int
+    ) -> tuple[list[str], list[int], list[int]]:
+        """Digits and symbols used as letters, only inside words that are mostly letters, so that
+        `100к`, `4G` and prices stay numbers."""
+        table = LEET_CYRILLIC if script == "cyrillic" else LEET_LATIN
+        symbols = sum(1 for c in chars if c in table)
+        if not symbols or letters < 2 or symbols >= letters:
+            return chars, starts, ends
+        return [table.get(c, c) for c in chars], starts, ends
+
+    @staticmethod
+    def _squeeze(
+        chars: list[str], starts: list[int], ends: list[int]
+    ) -> tuple[list[str], list[int], list[int]]:
+        out_c: list[str] = []
+        out_s: list[int] = []
+        out_e: list[int] = []
+        for c, s, e in zip(chars, starts, ends, strict=True):
+            if out_c and out_c[-1] == c and c.isalpha():
+                out_e[-1] = e  # the kept letter now stands for the whole run
+                continue
+            out_c.append(c)
+            out_s.append(s)
+            out_e.append(e)
+        return out_c, out_s, out_e

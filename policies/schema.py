@@ -1,0 +1,263 @@
+"""The policy file's schema. Every model forbids unknown keys; durations are human strings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from policies.detectors import REGISTRY
+from policies.durations import Duration, DurationOrForever
+from policies.events import ChatKind, Role
+from policies.normalize import ALL_STEPS
+
+Mode = Literal["enforce", "shadow", "off"]
+Category = Literal["ads", "profanity", "flood", "insult", "other"]
+ExemptRole = Literal["admins", "moderators", "bots"]
+RULE_ID = r"^[a-z][a-z0-9_]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _detect_model() -> type[BaseModel]:
+    """One optional field per registered detector (plus `any` / `all`); exactly one must be set."""
+    fields: dict[str, Any] = {
+        name: (cls.settings_model | None, Field(None, description=(cls.__doc__ or "").strip() or None))
+        for name, cls in sorted(REGISTRY.items())
+    }
+    fields["any"] = (list["Detect"] | None, Field(None, description="matches when one of these matches"))
+    fields["all"] = (list["Detect"] | None, Field(None, description="matches when all of these match"))
+
+    def exactly_one(self: BaseModel) -> BaseModel:
+        chosen = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(chosen) != 1:
+            raise ValueError(
+                f"name exactly one detector (or any/all), got {chosen or 'none'}; known: {sorted(REGISTRY)}"
+            )
+        return self
+
+    def shorthand(value: Any) -> Any:
+        # `lexicon: mat_ru` and `words: [a, b]` are common enough to deserve a short form.
+        if isinstance(value, dict):
+            value = dict(value)
+            if isinstance(value.get("lexicon"), str | list):
+                value["lexicon"] = {"use": value["lexicon"]}
+            for key in ("words", "stems"):
+                if isinstance(value.get(key), list):
+                    value[key] = {"words": value[key]}
+            if isinstance(value.get("regex"), str | list):
+                value["regex"] = {
+                    "patterns": value["regex"] if isinstance(value["regex"], list) else [value["regex"]]
+                }
+        return value
+
+    model = create_model(  # type: ignore[call-overload]
+        "Detect",
+        __config__=ConfigDict(extra="forbid", frozen=True),
+        __validators__={
+            "_one": model_validator(mode="after")(exactly_one),
+            "_short": model_validator(mode="before")(shorthand),
+        },
+        **fields,
+    )
+    return model
+
+
+Detect = _detect_model()
+Detect.model_rebuild()
+
+
+class ActionItem(Strict):
+    """One consequence. Written as `delete`, a bundle name, or a one-key map."""
+
+    delete: bool | None = None
+    reply: str | None = Field(None, description="template id, e.g. tpl.rule_violation")
+    strike: int | None = Field(None, ge=1, le=10, description="strikes to add (the weight)")
+    restrict: Duration | None = Field(None, description="mute the member for this long")
+    bundle: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_word(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"delete": True} if value == "delete" else {"bundle": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> ActionItem:
+        if (
+            sum(v is not None for v in (self.delete, self.reply, self.strike, self.restrict, self.bundle))
+            != 1
+        ):
+            raise ValueError("an action is one of: delete, reply, strike, restrict, or a bundle name")
+        return self
+
+
+class Who(Strict):
+    roles: list[Literal["admins", "moderators", "bots", "members"]] | None = None
+    chat_kinds: list[ChatKind] | None = None
+    chats: list[str] | None = Field(None, description="chat keys, e.g. tg:-1001234567890")
+
+
+class Case(Strict):
+    text: str
+    spans: list[str] | None = Field(None, description="the original text each finding must quote")
+    as_: Role = Field(Role.MEMBER, alias="as")
+    chat_kind: ChatKind = ChatKind.GROUP
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+
+class RuleTests(Strict):
+    match: list[Case] = Field(default_factory=list)
+    no_match: list[Case] = Field(default_factory=list)
+
+
+class Rule(Strict):
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    category: Category | None = Field(None, description="defaults to the id when it is a known category")
+    severity: int = Field(1, ge=0, le=10, description="the most severe matching rule is the one enforced")
+    mode: Mode | None = None
+    detect: Detect  # type: ignore[valid-type]
+    when: Who | None = None
+    unless: Who | None = None
+    then: list[ActionItem] = Field(min_length=1)
+    tests: RuleTests = RuleTests()
+
+    @property
+    def resolved_category(self) -> str:
+        return self.category or (self.id if self.id in Category.__args__ else "other")  # type: ignore[attr-defined]
+
+
+class LadderStep(Strict):
+    at: int = Field(ge=1, description="active strikes at which this step applies")
+    do: Literal["warn"] | dict[Literal["ban", "mute"], DurationOrForever]
+    confirm: Literal["none", "staff"] = "none"
+
+    @field_validator("do")
+    @classmethod
+    def _one_sanction(cls, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) != 1:
+            raise ValueError("a step does one thing: warn, {ban: 7d} or {mute: 1h}")
+        if isinstance(value, dict) and "mute" in value and value["mute"] is None:
+            raise ValueError("a mute needs a duration; use {ban: forever} for a permanent ban")
+        return value
+
+    @property
+    def kind(self) -> str:
+        return self.do if isinstance(self.do, str) else next(iter(self.do))
+
+    @property
+    def duration(self) -> timedelta | None:
+        return None if isinstance(self.do, str) else next(iter(self.do.values()))
+
+    def label(self) -> str:
+        from policies.durations import format_duration
+
+        return self.kind if self.kind == "warn" else f"{self.kind} {format_duration(self.duration)}"
+
+
+class Ladder(Strict):
+    expire_after: DurationOrForever = Field(
+        timedelta(days=180), description="strikes older than this stop counting"
+    )
+    collapse_within: Duration = Field(
+        timedelta(seconds=60), description="a burst within this is one incident"
+    )
+    steps: list[LadderStep] = Field(min_length=1)
+    notify_staff_from: int = Field(2, ge=1)
+
+
+class NormalizeProfile(Strict):
+    steps: list[Literal[ALL_STEPS]] = Field(default_factory=lambda: list(ALL_STEPS))  # type: ignore[valid-type]
+
+
+class LexiconFile(Strict):
+    file: str
+    mode: Literal["stem", "word"] = "stem"
+    lang: str | None = None
+
+
+class Defaults(Strict):
+    mode: Mode = "enforce"
+    normalize: str = "default"
+    exempt: list[ExemptRole] = Field(default_factory=lambda: ["admins", "moderators", "bots"])
+
+
+class RuleOverride(Strict):
+    mode: Mode | None = None
+    detect: dict[str, Any] | None = Field(None, description="merged into the rule's detect settings")
+
+
+class ChatOverride(Strict):
+    extends: Literal["defaults"] = "defaults"
+    mode: Mode | None = None
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    lexicons: dict[str, str] = Field(default_factory=dict, description="use another lexicon in this chat")
+    ladder: Ladder | None = None
+
+
+class Expect(Strict):
+    rule: str | None = None
+    step: Literal["warn"] | dict[Literal["ban", "mute"], DurationOrForever] | None = None
+    collapsed: bool | None = None
+    verdict: Literal["allow", "violation"] | None = None
+
+
+class ScenarioStep(Strict):
+    at: str = Field(description='an ISO time, or "+20s" after the previous step')
+    text: str
+    user: str = "tg:1"
+    chat: str = "tg:-1"
+    as_: Role = Field(Role.MEMBER, alias="as")
+    pardon: bool = Field(False, description="a moderator pardons the member's latest strike before this text")
+    expect: Expect = Expect()
+
+
+class Scenario(Strict):
+    name: str
+    steps: list[ScenarioStep] = Field(min_length=1)
+
+
+class PolicySpec(Strict):
+    schema_: Literal["modbot/policy@1"] = Field(alias="schema")
+    templates: str = Field("templates.yaml", description="the templates file, relative to this one")
+    defaults: Defaults = Defaults()
+    moderators: list[str] = Field(default_factory=list, description="member keys such as tg:123")
+    normalize: dict[str, NormalizeProfile] = Field(default_factory=lambda: {"default": NormalizeProfile()})
+    lexicons: dict[str, LexiconFile] = Field(default_factory=dict)
+    bundles: dict[str, list[ActionItem]] = Field(default_factory=dict)
+    rules: list[Rule] = Field(min_length=1)
+    ladder: Ladder
+    chats: dict[str, ChatOverride] = Field(default_factory=dict)
+    scenarios: list[Scenario] = Field(default_factory=list)
+
+
+def vocabulary() -> set[str]:
+    """Every key the schema knows, for did-you-mean on unknown keys."""
+    words: set[str] = set(REGISTRY) | {"any", "all"}
+    models: list[type[BaseModel]] = [PolicySpec, Detect, *(cls.settings_model for cls in REGISTRY.values())]
+    seen: set[type[BaseModel]] = set()
+    while models:
+        model = models.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            words.add(info.alias or name)
+            for arg in _model_args(info.annotation):
+                models.append(arg)
+    return words
+
+
+def _model_args(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _model_args(arg)]
