@@ -33,6 +33,7 @@ ALL_STEPS = (
 # Characters that may stand inside an obfuscated word: letters, digits and the symbols used as letters.
 _TOKEN = re.compile(r"[\w@$]+(?:\*+[\w@$]+)*")
 # Three or more single letters with one and the same separator between them.
+_TOKEN_CACHE = 200_000
 _SEPARATED = re.compile(r"(?<![\w@$*])\w([ .\-_*·•/]{1,2})\w(?:\1\w)+(?![\w@$*])")
 
 
@@ -107,6 +108,7 @@ class Normalizer:
         if unknown:
             raise ValueError(f"unknown normalization steps: {sorted(unknown)}")
         self.steps = frozenset(steps)
+        self._tokens: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {}
 
     def __call__(self, text: str) -> Normalized:
         chars, starts, ends = self._fold(text)
@@ -123,18 +125,31 @@ class Normalizer:
             out_chars.extend(chars[cursor:a])
             out_starts.extend(starts[cursor:a])
             out_ends.extend(ends[cursor:a])
-            word, wstarts, wends = self._fold_token(chars[a:b], starts[a:b], ends[a:b])
-            begin = len(out_chars)
-            out_chars.extend(word)
-            out_starts.extend(wstarts)
-            out_ends.extend(wends)
+            word, first, last = self._fold_token_cached(match.group())
             if word:
-                tokens.append(Token("".join(word), begin, len(out_chars)))
+                begin = len(out_chars)
+                out_chars.extend(word)
+                out_starts.extend(starts[a + i] for i in first)
+                out_ends.extend(ends[a + i] for i in last)
+                tokens.append(Token(word, begin, len(out_chars)))
             cursor = b
         out_chars.extend(chars[cursor:])
         out_starts.extend(starts[cursor:])
         out_ends.extend(ends[cursor:])
         return Normalized(text, "".join(out_chars), out_starts, out_ends, tokens)
+
+    def _fold_token_cached(self, token: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+        """A word's folded form with, per output letter, the first and last input letter it stands for.
+        Members' vocabulary repeats, so this is cached per word: the hot path of the whole engine."""
+        cached = self._tokens.get(token)
+        if cached is None:
+            local = list(range(len(token)))
+            chars, first, last = self._fold_token(list(token), local, list(local))
+            cached = ("".join(chars), tuple(first), tuple(last))
+            if len(self._tokens) >= _TOKEN_CACHE:
+                self._tokens.clear()
+            self._tokens[token] = cached
+        return cached
 
     def _fold(self, text: str) -> tuple[list[str], list[int], list[int]]:
         chars: list[str] = []

@@ -151,9 +151,10 @@ def _mention_kind(name: str) -> str:
 
 # Pay rates: "от 1500 в день", "до 2000 ₽ в день", "$500/day", "100 баксов в день".
 _PAY_RATE = re.compile(
-    r"(?:(?:\b(?:от|до|from|up to)\s*)\d[\d\s.,]*\s*(?:k|к|тыс\w*|т\.р\.?)?\s*(?:₽|\$|€|руб\w*|р\.?|грн|usd|долл\w*|бакс\w*)?"
-    r"|\d[\d\s.,]*\s*(?:k|к)?\s*(?:\$|€|usd|долл\w*|бакс\w*|зел[её]н\w*))"
-    r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|час|day|week|hour)\b",
+    r"(?:\b(?:от|до|from|up to)\s*\d[\d\s.,]*\s*(?:k|к|тыс\w*|т\.р\.?)?\s*(?:₽|\$|€|руб\w*|р\.?|грн|usd|долл\w*|бакс\w*)?"
+    r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|час|day|week|hour)\b"
+    r"|\d[\d\s.,]*\s*(?:k|к)?\s*(?:\$|€|usd|долл\w*|бакс\w*|зел[её]н\w*)"
+    r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|месяц|мес|час|day|week|month|hour)\b)",
     re.IGNORECASE,
 )
 # Emoji that spam leans on: money, fire, pointing hands, check marks.

@@ -109,7 +109,9 @@ class AdsDetector(Detector):
         for number, span in find_phones(text):
             if digits(number)[-10:] not in self.allow_phones:
                 found.append(Signal("phone", self.s.phone, span))
-        found.extend(Signal("pay rate", self.s.pay_rate, span) for span in find_pay_rates(text)[:1])
+        norm = message.norm
+        for start, end in find_pay_rates(norm.text)[:1]:
+            found.append(Signal("pay rate", self.s.pay_rate, norm.original_span(start, end)))
         if count_hype(text) >= 3:
             found.append(Signal("hype emoji", self.s.hype_emoji, (0, 0)))
         if event.forwarded_from_channel:

@@ -1,0 +1,90 @@
+"""Lint errors name the file, line and column, and a did-you-mean where one fits."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from policies.compile import DEFAULT_POLICY, load_policy
+from policies.yamlsource import PolicyError
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    shutil.copytree(DEFAULT_POLICY.parent, tmp_path / "p")
+    return tmp_path / "p"
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "expected"),
+    [
+        (
+            "then: [remove_and_explain, {strike: 1}]",
+            "then: [remove_and_explian, {strike: 1}]",
+            "remove_and_explian",
+            "unknown bundle 'remove_and_explian' (did you mean 'remove_and_explain'?)",
+        ),
+        ("  expire_after: 180d", "  expire_after: 180days", "expire_after", "bad duration '180days'"),
+        (
+            "  collapse_within: 60s",
+            "  colapse_within: 60s",
+            "colapse_within",
+            "unknown key 'colapse_within' (did you mean 'collapse_within'?)",
+        ),
+        ("{file: lexicons/mat_uk.txt", "{file: lexicons/nope.txt", "nope.txt", "lexicons/nope.txt not found"),
+        (
+            "use: [mat_ru, mat_uk",
+            "use: [mat_rus, mat_uk",
+            "mat_rus",
+            "unknown lexicon 'mat_rus' (did you mean 'mat_ru'?)",
+        ),
+        ("      flood: {messages", "      floood: {messages", "floood", "unknown detector 'floood'"),
+        (
+            "    - {at: 3, do: {ban: 30d}}",
+            "    - {at: 2, do: {ban: 30d}}",
+            "at: 2, do: {ban: 30d}",
+            "unreachable",
+        ),
+        (
+            "reply: tpl.rule_violation",
+            "reply: tpl.rule_violaton",
+            "rule_violaton",
+            "unknown template 'tpl.rule_violaton' (did you mean 'rule_violation'?)",
+        ),
+    ],
+)
+def test_errors_point_at_the_line(policy_dir: Path, old: str, new: str, needle: str, expected: str) -> None:
+    file = policy_dir / "policy.yaml"
+    text = file.read_text()
+    assert old in text
+    file.write_text(text.replace(old, new, 1))
+    found = problems(file)
+    assert any(expected in p for p in found), found
+    hit = next(p for p in found if expected in p)
+    assert f"policy.yaml:{line_of(file, needle)}:" in hit
+
+
+def test_a_regex_that_re2_rejects(policy_dir: Path) -> None:
+    file = policy_dir / "policy.yaml"
+    text = file.read_text().replace(
+        "detect:\n      flood:", "detect:\n      regex: ['(?<=x)y']\n      xflood:", 1
+    )
+    text = text.replace("      xflood: {messages: 5, per: 10s, repeats: 3, repeat_within: 60s}\n", "")
+    file.write_text(text)
+    assert any("RE2 rejects" in p for p in problems(file))
+
+
+def test_yaml_syntax_errors_have_a_position(policy_dir: Path) -> None:
+    file = policy_dir / "policy.yaml"
+    file.write_text(file.read_text().replace("ladder:\n", "ladder:\n  - [\n", 1))
+    assert problems(file)[0].startswith(str(file) if file.is_absolute() else "policy.yaml")
