@@ -151,14 +151,17 @@ def _mention_kind(name: str) -> str:
 
 # Pay rates: "от 1500 в день", "до 2000 ₽ в день", "$500/day", "100 баксов в день".
 _PAY_RATE = re.compile(
-    r"(?:\b(?:от|до|from|up to)\s*\d[\d\s.,]*\s*(?:k|к|тыс\w*|т\.р\.?)?\s*(?:₽|\$|€|руб\w*|р\.?|грн|usd|долл\w*|бакс\w*)?"
+    r"(?:\b(?:от|до|from|up to)\s*\d[\d\s.,]*\s*(?:k|к|тыс\w*|т\.р\.?)?"
+    r"\s*(?:₽|\$|€|руб\w*|р\.?|грн|usd|долл\w*|бакс\w*)?"
     r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|час|day|week|hour)\b"
     r"|\d[\d\s.,]*\s*(?:k|к)?\s*(?:\$|€|usd|долл\w*|бакс\w*|зел[её]н\w*)"
     r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|месяц|мес|час|day|week|month|hour)\b)",
     re.IGNORECASE,
 )
 # Emoji that spam leans on: money, fire, pointing hands, check marks.
-_HYPE = re.compile("[\U0001F4B0\U0001F4B5\U0001F4B8\U0001F525\U0001F449\U0001F447\u2705\u2714\U0001F4F2\U0001F4E9\U0001F381]")
+_HYPE = re.compile(
+    "[\U0001F4B0\U0001F4B5\U0001F4B8\U0001F525\U0001F449\U0001F447\u2705\u2714\U0001F4F2\U0001F4E9\U0001F381]"
+)
 
 
 def find_pay_rates(text: str) -> list[tuple[int, int]]:
