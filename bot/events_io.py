@@ -17,7 +17,7 @@ EXAMPLE_CHAT = Path(__file__).parent / "examples" / "result.json"
 class BadLine(ValueError):
     """One input line that cannot be read; the run goes on."""
 
-    def __init__(self, ref: str, message: str) -> None:
+    def __init__(self, ref: Any, message: str) -> None:
         super().__init__(message)
         self.ref = ref
 
@@ -28,7 +28,7 @@ class Row:
     event: Event
 
 
-def event_from_json(record: dict[str, Any], ref: str, now: datetime, chat: str = "cli:chat") -> Event:
+def event_from_json(record: dict[str, Any], ref: Any, now: datetime, chat: str = "cli:chat") -> Event:
     text = record.get("text")
     if not isinstance(text, str):
         raise BadLine(ref, "'text' must be a string")
@@ -36,12 +36,15 @@ def event_from_json(record: dict[str, Any], ref: str, now: datetime, chat: str =
     ts = record.get("ts")
     if ts is not None and not isinstance(ts, int | float):
         raise BadLine(ref, "'ts' must be unix seconds")
-    at = datetime.fromtimestamp(ts, UTC) if ts is not None else now
+    try:
+        at = datetime.fromtimestamp(ts, UTC) if ts is not None else now
+    except (OverflowError, ValueError, OSError) as exc:
+        raise BadLine(ref, f"'ts' {ts!r} is not a time: {exc}") from exc
     return Event(
         platform="cli",
         chat=f"cli:{record['chat']}" if record.get("chat") is not None else chat,
         chat_kind=ChatKind.GROUP,
-        message_id=ref,
+        message_id=str(ref),
         author=Author(f"cli:{user}" if user is not None else None, str(user or "")),
         text=text,
         at=at,
@@ -55,8 +58,8 @@ def read_json_line(line: str, number: int, now: datetime) -> Row:
         raise BadLine(str(number), f"line {number}: not JSON ({exc.msg})") from exc
     if not isinstance(record, dict):
         raise BadLine(str(number), f"line {number}: expected an object")
-    ref = str(record.get("id", number))
-    return Row(record.get("id", number), event_from_json(record, ref, now))
+    ref = record.get("id", number)
+    return Row(ref, event_from_json(record, ref, now))
 
 
 def read_history(path: Path) -> Iterator[Row]:

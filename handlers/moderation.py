@@ -153,7 +153,8 @@ def _actions(
 ) -> list[Action]:
     member = event.author.key or ""
     collapsed = bool(decision and decision.collapsed)
-    step_text = "" if decision is None or collapsed else _step_text(policy, decision)
+    # A step that waits for a moderator is not announced: staff may still reject it.
+    step_text = "" if decision is None or collapsed or pending else _step_text(policy, decision)
     actions: list[Action] = []
     replied = False
     for item in rule.actions:

@@ -160,7 +160,7 @@ _PAY_RATE = re.compile(
 )
 # Emoji that spam leans on: money, fire, pointing hands, check marks.
 _HYPE = re.compile(
-    "[\U0001F4B0\U0001F4B5\U0001F4B8\U0001F525\U0001F449\U0001F447\u2705\u2714\U0001F4F2\U0001F4E9\U0001F381]"
+    "[\U0001f4b0\U0001f4b5\U0001f4b8\U0001f525\U0001f449\U0001f447\u2705\u2714\U0001f4f2\U0001f4e9\U0001f381]"
 )
 
 
