@@ -180,7 +180,7 @@ class _Compiler:
         for field_name, name in env.unknown:
             self._problem(
                 doc,
-                _locate_value(doc, (*loc, "detect"), name),
+                doc.locate((*loc, "detect"), name),
                 f"{field_name}: unknown lexicon {name!r}{did_you_mean(name, env.lexicons)}",
             )
         actions = self._actions(doc, spec, (*loc, "then"), rule.then, templates)
@@ -297,23 +297,6 @@ def build_detector(spec: Any, env: BuildEnv, owner: str, renames: dict[str, str]
             env.renames = renames
             return cls(settings, env, owner)
     raise AssertionError("Detect validation guarantees one detector")
-
-
-def _locate_value(doc: YamlDocument, under: Loc, value: str) -> Loc:
-    """Where under `under` the admin wrote `value`, so the error points at the name itself."""
-    for loc in doc.positions:
-        if loc[: len(under)] == under and _value_at(doc.data, loc) == value:
-            return loc
-    return under
-
-
-def _value_at(data: Any, loc: Loc) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

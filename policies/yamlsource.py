@@ -50,6 +50,13 @@ class YamlDocument:
                 return self.positions[loc[:size]]
         return (1, 1)
 
+    def locate(self, under: Loc, value: str) -> Loc:
+        """Where below `under` the admin wrote `value`, so that an error points at the name itself."""
+        for loc in self.positions:
+            if loc[: len(under)] == under and _value_at(self.data, loc) == value:
+                return loc
+        return under
+
     def problem(self, loc: Loc, message: str) -> Problem:
         line, col = self.where(loc)
         return Problem(self.file, line, col, render_path(self.data, loc), message)
@@ -94,6 +101,15 @@ def _plain(node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]]) -> Any:
             items.append(_plain(value, (*loc, index), positions))
         return items
     return node
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def render_path(data: Any, loc: Loc) -> str:
