@@ -33,8 +33,10 @@ class FloodWindow:
     def count_since(self, member: str, since: datetime) -> int:
         return sum(1 for at, _ in self._recent.get(member, ()) if at >= since)
 
-    def repeats_since(self, member: str, since: datetime, text: str) -> int:
-        key = text_key(text)
-        if not key:
+    def repeats_since(self, member: str, since: datetime) -> int:
+        """How often the member's latest message was sent within the window (itself included)."""
+        recent = self._recent.get(member)
+        if not recent or not recent[-1][1]:
             return 0
-        return sum(1 for at, k in self._recent.get(member, ()) if at >= since and k == key)
+        key = recent[-1][1]
+        return sum(1 for at, k in recent if at >= since and k == key)

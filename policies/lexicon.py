@@ -104,8 +104,8 @@ class LexiconIndex:
         for end, (length, values) in self._automaton.iter(joined.text):
             start = end - length + 1
             for entry, padded in values:
-                first = joined.token_of[start + 1 if padded else start]
-                last = joined.token_of[end - 1 if joined.text[end] == " " else end]
+                first = joined.token_of(start + 1 if padded else start)
+                last = joined.token_of(end - 1 if joined.text[end] == " " else end)
                 mark = (entry.lexicon, first, last)
                 if mark in seen:
                     continue
@@ -114,7 +114,8 @@ class LexiconIndex:
                 found.setdefault(entry.lexicon, []).append(
                     Hit(entry, tokens[first].start, tokens[last].end, first, last)
                 )
-        self._scan_masked(norm, found)
+        if "*" in norm.text:
+            self._scan_masked(norm, found)
         return found
 
     def _scan_masked(self, norm: Normalized, found: dict[str, list[Hit]]) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from policies.confusables import (
     CYRILLIC_TO_LATIN,
@@ -35,10 +37,15 @@ _TOKEN = re.compile(r"[\w@$]+(?:\*+[\w@$]+)*")
 # Three or more single letters with one and the same separator between them.
 _TOKEN_CACHE = 200_000
 _SEPARATED = re.compile(r"(?<![\w@$*])\w([ .\-_*·•/]{1,2})\w(?:\1\w)+(?![\w@$*])")
+# Text made only of these characters folds one character to one character by `str.lower()` alone (NFKC
+# and casefold change none of them, none is invisible or combining): most messages, folded in C.
+_PLAIN = re.compile(r"[\t\n\r\x20-\x7e\u0400-\u045f\u0490\u0491«»—–…№]*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+_FoldedToken = tuple[str, tuple[int, ...], tuple[int, ...]] | tuple[str, None, None]
+
+
+class Token(NamedTuple):  # a tuple: built for every word of every message
     text: str
     start: int  # in the normalized text
     end: int
@@ -48,13 +55,15 @@ class Token:
 class Normalized:
     original: str
     text: str
-    starts: list[int]  # original offset where each normalized character begins
-    ends: list[int]  # original offset where it ends (exclusive)
+    starts: list[int] | None  # original offset where each normalized character begins; None: the same
+    ends: list[int] | None  # original offset where it ends (exclusive); None: the same
     tokens: list[Token]
     _joined: Joined | None = None
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that produced normalized[start:end]."""
+        if self.starts is None or self.ends is None:
+            return start, end
         return self.starts[start], self.ends[end - 1]
 
     def quote(self, start: int, end: int) -> str:
@@ -66,18 +75,24 @@ class Normalized:
         """Tokens joined by single spaces, padded with a space at each end: the one string that
         lexicons search, so punctuation between words never hides a phrase."""
         if self._joined is None:
-            token_of = [0]
-            for index, token in enumerate(self.tokens):
-                token_of.extend([index] * (token.end - token.start + 1))
+            starts = []
+            offset = 1
+            for token in self.tokens:
+                starts.append(offset)
+                offset += token.end - token.start + 1
             text = " " + " ".join(t.text for t in self.tokens) + " "
-            self._joined = Joined(text, token_of)
+            self._joined = Joined(text, starts)
         return self._joined
 
 
 @dataclass(frozen=True, slots=True)
 class Joined:
     text: str
-    token_of: list[int]  # the token of every character; a space belongs to the word before it
+    starts: list[int]  # where each token begins in `text`
+
+    def token_of(self, offset: int) -> int:
+        """The token at an offset of `text`; a space belongs to the word before it."""
+        return max(bisect_right(self.starts, offset) - 1, 0)
 
 
 @lru_cache(maxsize=8192)
@@ -108,29 +123,88 @@ class Normalizer:
         if unknown:
             raise ValueError(f"unknown normalization steps: {sorted(unknown)}")
         self.steps = frozenset(steps)
-        self._tokens: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {}
+        self._tokens: dict[str, _FoldedToken] = {}
 
     def __call__(self, text: str) -> Normalized:
+        return self._plain(text) or self._general(text)
+
+    def _plain(self, text: str) -> Normalized | None:
+        """Most messages: plain letters and punctuation, folded by `str.lower()` one character to one. Only
+        the words that folding shortens (squeezed repeats) need an offset map, built as they come."""
+        if not (_PLAIN.fullmatch(text) and {"strip_invisible", "nfkc", "casefold"} <= self.steps):
+            return None
+        folded = text.lower().replace("ё", "е") if "fold_yo" in self.steps else text.lower()
+        if "join_spaced_letters" in self.steps and _SEPARATED.search(folded):
+            return None
+        cached = self._tokens.get
+        tokens = []
+        pieces = []
+        cursor = 0  # in `folded`: copied into `pieces` up to here
+        shift = 0  # how much shorter the output is than `folded` so far
+        starts: list[int] | None = None
+        ends: list[int] = []
+        for match in _TOKEN.finditer(folded):
+            raw = match.group()
+            word, first, last = cached(raw) or self._fold_token_cached(raw)
+            a, b = match.span()
+            if word != raw:
+                pieces += (folded[cursor:a], word)
+                cursor = b
+            if first is None or last is None:
+                tokens.append(Token(word, a - shift, b - shift))
+                continue
+            if starts is None:
+                starts, ends = [], []
+            mapped = len(starts) + shift  # the offset lists cover `folded` up to here
+            starts.extend(range(mapped, a))
+            ends.extend(range(mapped + 1, a + 1))
+            begin = len(starts)
+            starts.extend(a + i for i in first)
+            ends.extend(a + i + 1 for i in last)
+            shift += (b - a) - len(word)
+            tokens.append(Token(word, begin, begin + len(word)))
+        if pieces:
+            folded = "".join(pieces) + folded[cursor:]
+        if starts is not None:
+            mapped = len(starts) + shift
+            starts.extend(range(mapped, len(text)))
+            ends.extend(range(mapped + 1, len(text) + 1))
+        return Normalized(text, folded, starts, ends if starts is not None else None, tokens)
+
+    def _general(self, text: str) -> Normalized:
         chars, starts, ends = self._fold(text)
         if "join_spaced_letters" in self.steps:
             chars, starts, ends = self._join_spaced(chars, starts, ends)
-        tokens: list[Token] = []
         folded = "".join(chars)
+        words = [(*m.span(), self._fold_token_cached(m.group())) for m in _TOKEN.finditer(folded)]
+        return self._rebuild(text, chars, starts, ends, words)
+
+    @staticmethod
+    def _rebuild(
+        text: str,
+        chars: list[str],
+        starts: list[int],
+        ends: list[int],
+        words: list[tuple[int, int, _FoldedToken]],
+    ) -> Normalized:
+        tokens: list[Token] = []
         out_chars: list[str] = []
         out_starts: list[int] = []
         out_ends: list[int] = []
         cursor = 0
-        for match in _TOKEN.finditer(folded):
-            a, b = match.span()
+        for a, b, (word, first, last) in words:
             out_chars.extend(chars[cursor:a])
             out_starts.extend(starts[cursor:a])
             out_ends.extend(ends[cursor:a])
-            word, first, last = self._fold_token_cached(match.group())
             if word:
                 begin = len(out_chars)
                 out_chars.extend(word)
-                out_starts.extend(starts[a + i] for i in first)
-                out_ends.extend(ends[a + i] for i in last)
+                if first is None or last is None:  # folding kept every letter in place
+                    out_starts.extend(starts[a:b])
+                    out_ends.extend(ends[a:b])
+                else:
+                    out_starts.extend(starts[a + i] for i in first)
+                    out_ends.extend(ends[a + i] for i in last)
                 tokens.append(Token(word, begin, len(out_chars)))
             cursor = b
         out_chars.extend(chars[cursor:])
@@ -138,14 +212,18 @@ class Normalizer:
         out_ends.extend(ends[cursor:])
         return Normalized(text, "".join(out_chars), out_starts, out_ends, tokens)
 
-    def _fold_token_cached(self, token: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
-        """A word's folded form with, per output letter, the first and last input letter it stands for.
-        Members' vocabulary repeats, so this is cached per word: the hot path of the whole engine."""
+    def _fold_token_cached(self, token: str) -> _FoldedToken:
+        """A word's folded form with, per output letter, the first and last input letter it stands for
+        (None when every letter stayed in place). Members' vocabulary repeats, so this is cached per word:
+        the hot path of the whole engine."""
         cached = self._tokens.get(token)
         if cached is None:
             local = list(range(len(token)))
             chars, first, last = self._fold_token(list(token), local, list(local))
-            cached = ("".join(chars), tuple(first), tuple(last))
+            if first == local and last == local:
+                cached = ("".join(chars), None, None)
+            else:
+                cached = ("".join(chars), tuple(first), tuple(last))
             if len(self._tokens) >= _TOKEN_CACHE:
                 self._tokens.clear()
             self._tokens[token] = cached

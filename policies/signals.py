@@ -30,6 +30,15 @@ _TG_HANDLE = re.compile(
     r"(?<!\w)(?:тг|tg|телег[аеиу]|телеграм[еу]?|telegram|инст[аеу]?|inst)\s*[:\-–—]?\s*@?[a-z][\w]{3,31}",
     re.IGNORECASE,
 )
+# Words without which _TG_HANDLE cannot match (substring tests: far cheaper than an alternation in `re`).
+_TG_HINTS = ("тг", "tg", "телег", "telegram", "инст", "inst")
+_THREE_DIGITS = re.compile(r"\d{3}")
+# Cheap tests that rule out the costly patterns for most messages.
+_DOTTED_WORD = re.compile(r"\w\.\w")  # every domain has one
+# every _SPACED_TG match has one:
+_BROKEN_DOT = re.compile(r"[tтkкam]\s*[\[(]?\s*[.,]\s*[\])]?\s*[mмcкrр]", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_PAY_PERIODS = ("ден", "сут", "недел", "час", "мес", "day", "week", "hour", "month")
 _MENTION = re.compile(r"(?<![\w@.])@([a-z][a-z0-9_]{3,31})\b", re.IGNORECASE)
 _PHONE = re.compile(
     r"(?<![\d\w])(?:\+?7|8|\+?380|\+?375|\+?998|\+?77)[\s\-–(]*\d{3}[\s\-–)]*\d{3}[\s\-–]*\d{2}[\s\-–]*\d{2}(?!\d)"
@@ -100,12 +109,15 @@ def domain_allowed(domain: str, allowed: list[str]) -> bool:
 def find_links(text: str, parsed: tuple[str, ...] = ()) -> list[Link]:
     text = unicodedata.normalize("NFKC", text)
     links: list[Link] = []
-    for match in _URL.finditer(text):
+    for match in _URL.finditer(text) if _DOTTED_WORD.search(text) else ():
         domain = match.group(1).lower().removeprefix("www.")
         path = match.group(2) or ""
         links.append(Link(match.group(), domain, _kind(domain, path), match.span()))
     taken = [link.span for link in links]
-    for pattern in (_SPACED_TG, _TG_HANDLE):
+    patterns = [_SPACED_TG] if _BROKEN_DOT.search(text) else []
+    if any(map(text.lower().__contains__, _TG_HINTS)):
+        patterns.append(_TG_HANDLE)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             if not any(a <= match.start() < b for a, b in taken):
                 links.append(Link(match.group(), "t.me", "obfuscated", match.span()))
@@ -134,9 +146,11 @@ def _kind(domain: str, path: str) -> str:
 
 
 def find_mentions(text: str, parsed: tuple[str, ...] = ()) -> list[Mention]:
-    mentions = [
-        Mention(m.group(1).casefold(), _mention_kind(m.group(1)), m.span()) for m in _MENTION.finditer(text)
-    ]
+    mentions = (
+        [Mention(m.group(1).casefold(), _mention_kind(m.group(1)), m.span()) for m in _MENTION.finditer(text)]
+        if "@" in text
+        else []
+    )
     names = {m.name for m in mentions}
     for raw in parsed:
         name = raw.lstrip("@").casefold()
@@ -165,6 +179,8 @@ _HYPE = re.compile(
 
 
 def find_pay_rates(text: str) -> list[tuple[int, int]]:
+    if not _DIGIT.search(text) or not any(map(text.lower().__contains__, _PAY_PERIODS)):
+        return []
     return [m.span() for m in _PAY_RATE.finditer(text)]
 
 
@@ -173,6 +189,8 @@ def count_hype(text: str) -> int:
 
 
 def find_phones(text: str) -> list[tuple[str, tuple[int, int]]]:
+    if not _THREE_DIGITS.search(text):
+        return []
     return [(m.group(), m.span()) for m in _PHONE.finditer(text)]
 
 

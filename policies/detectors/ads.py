@@ -123,9 +123,11 @@ class AdsDetector(Detector):
         norm = message.norm
         allowed = allowed_tokens(message, self.allow)
         found = []
-        for lexicon, weight in self.s.lexicons.items():
+        weights = self.s.lexicons
+        for lexicon in [name for name in message.hits if name in weights]:
+            weight = weights[lexicon]
             terms: dict[str, tuple[int, int]] = {}
-            for hit in message.hits.get(lexicon, ()):
+            for hit in message.hits[lexicon]:
                 if hit.first_token not in allowed:
                     terms.setdefault(hit.entry.body, norm.original_span(hit.start, hit.end))
             for body, span in list(terms.items())[: self.s.terms_counted]:

@@ -33,7 +33,7 @@ class FloodDetector(Detector):
         count = ctx.flood.count_since(member, ctx.now - s.per)
         if count > s.messages:
             return Finding("flood", (whole,), figure=f"{count} messages in {format_duration(s.per)}")
-        same = ctx.flood.repeats_since(member, ctx.now - s.repeat_within, message.norm.original)
+        same = ctx.flood.repeats_since(member, ctx.now - s.repeat_within)
         if same >= s.repeats:
             return Finding(
                 "flood", (whole,), figure=f"same text {same} times in {format_duration(s.repeat_within)}"
