@@ -12,7 +12,7 @@ from bot import policy_commands
 from bot.classify import classify
 from bot.events_io import EXAMPLE_CHAT
 from bot.replay import replay
-from bot.settings import Settings
+from bot.settings import SettingsError, load_settings
 from handlers.moderation import Moderation
 from policies.compile import load_policy
 from policies.yamlsource import PolicyError
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--policy", type=Path)
     r.add_argument("--diff", type=Path, metavar="OLD_POLICY", help="list the messages whose verdict changes")
 
+    sub.add_parser("run", help="run the bot on every platform whose credentials are set (.env)")
+
     e = sub.add_parser("explain", help="the full explanation for one message")
     e.add_argument("text")
     e.add_argument("--policy", type=Path)
@@ -65,7 +67,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    if args.command == "run":
+        from bot.run import run  # the platforms' libraries load only when a bot runs
+
+        return run()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"modbot: {exc}", file=sys.stderr)
+        return 2
     policy_file = getattr(args, "policy", None) or settings.policy_file
     try:
         if args.command == "policy":

@@ -37,11 +37,27 @@ class Ban:
 
 
 @dataclass(frozen=True, slots=True)
+class Unban:
+    chat: str
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unmute:
+    chat: str
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotifyStaff:
+    """A card in the staff chat; with a strike it carries the Undo / Pardon / Ban forever buttons."""
+
     text: str
     member: str | None
     chat: str
-    sanction_id: int | None = None  # a step waiting for a moderator's confirmation
+    sanction_id: int | None = None
+    strike_id: int | None = None
+    pending: bool = False  # the step waits for a moderator's confirmation
 
 
-Action = Delete | Reply | Restrict | Ban | NotifyStaff
+Action = Delete | Reply | Restrict | Ban | Unban | Unmute | NotifyStaff

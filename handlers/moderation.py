@@ -5,10 +5,11 @@ nothing and a redelivered update is handled once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from handlers.actions import Action, Ban, Delete, NotifyStaff, Reply, Restrict
+from handlers.cards import violation_card
 from policies.compile import CompiledPolicy, CompiledRule
 from policies.engine import Engine, Verdict
 from policies.events import Event
@@ -99,6 +100,7 @@ class Moderation:
         outcome, weight = self._decide(event, verdict, strikes)
         decision = outcome.decision
         sanction_id = None
+        strike = None
         if decision and decision.collapsed:
             await ledger.extend_incident(strikes[-1].id, event.at)
         elif decision and weight:
@@ -128,10 +130,10 @@ class Moderation:
             policy_hash=self.policy.hash,
             data={"message_id": event.message_id, "action": outcome.action, "sanction_id": sanction_id},
         )
-        if sanction_id is not None and outcome.pending:
-            outcome = Outcome(
-                outcome.verdict, decision, (*outcome.actions[:-1], _with_sanction(outcome, sanction_id)), True
-            )
+        notify = outcome.actions[-1] if outcome.actions else None
+        if isinstance(notify, NotifyStaff) and strike is not None:
+            card = replace(notify, strike_id=strike.id, sanction_id=sanction_id)
+            outcome = replace(outcome, actions=(*outcome.actions[:-1], card))
         return outcome
 
     def _decide(self, event: Event, verdict: Verdict, strikes: list[StrikeLike]) -> tuple[Outcome, int]:
@@ -144,12 +146,17 @@ class Moderation:
         ladder = self.policy.ladder_for(event.chat)
         decision = decide(ladder, strikes, weight, event.at) if weight else None
         pending = bool(decision and decision.step and decision.step.confirm == "staff")
-        actions = _actions(self.policy, rule, event, decision, pending)
+        actions = _actions(self.policy, rule, event, decision, pending, verdict.explain())
         return Outcome(verdict, decision, tuple(actions), pending), weight
 
 
 def _actions(
-    policy: CompiledPolicy, rule: CompiledRule, event: Event, decision: LadderDecision | None, pending: bool
+    policy: CompiledPolicy,
+    rule: CompiledRule,
+    event: Event,
+    decision: LadderDecision | None,
+    pending: bool,
+    explanation: str,
 ) -> list[Action]:
     member = event.author.key or ""
     collapsed = bool(decision and decision.collapsed)
@@ -184,16 +191,13 @@ def _actions(
         and not collapsed
         and (pending or decision.active_after >= policy.ladder_for(event.chat).notify_staff_from)
     ):
-        label = step.label() if step else "none"
-        note = "waits for your confirmation" if pending else "applied"
-        actions.append(NotifyStaff(f"{rule.spec.title}: {label} ({note})", member or None, event.chat))
+        until = decision.until if step and step.kind != "warn" else None
+        status = "waits for your confirmation" if pending else "applied"
+        card = violation_card(
+            event, rule.spec.title, step.label() if step else "", until, explanation, status
+        )
+        actions.append(NotifyStaff(card, member or None, event.chat, pending=pending))
     return actions
-
-
-def _with_sanction(outcome: Outcome, sanction_id: int) -> NotifyStaff:
-    notify = outcome.actions[-1]
-    assert isinstance(notify, NotifyStaff)
-    return NotifyStaff(notify.text, notify.member, notify.chat, sanction_id)
 
 
 def _step_text(policy: CompiledPolicy, decision: LadderDecision) -> str:

@@ -71,6 +71,11 @@ class Ledger(SanctionBook, AuditBook):
             chat.title = title
         await self._session.flush()
 
+    async def chats_of_kind(self, platform: str, kind: str) -> list[str]:
+        """Keys of the platform's known chats of a kind: the groups a community-wide ban covers."""
+        query = select(Chat.key).where(Chat.platform == platform, Chat.kind == kind).order_by(Chat.key)
+        return list(await self._session.scalars(query))
+
     async def active_strikes(self, member: str, now: datetime) -> list[StrikeRecord]:
         """Not pardoned and not expired, oldest first."""
         return await self._records(_active_strikes(member, now).order_by(Strike.at, Strike.id))

@@ -96,7 +96,7 @@ def moderation(policy: CompiledPolicy, db: Database) -> Moderation:
 
 # Separate incidents, days apart: (days after T0, step label, ban length (None: forever), staff notified)
 LADDER = [
-    (0, "warn", "no ban", False),
+    (0, "warn", "no ban", True),
     (2, "ban 7d", timedelta(days=7), True),
     (5, "ban 30d", timedelta(days=30), True),
     (40, "ban forever", None, True),
@@ -140,9 +140,10 @@ async def test_the_ladder_walks_warn_ban_7d_ban_30d_ban_forever(
         )
 
         notes = of(outcome, NotifyStaff)
-        assert bool(notes) == notified, f"incident {number}: notify_staff_from is 2"
+        assert bool(notes) == notified, f"incident {number}: notify_staff_from is 1"
         if notes:
             assert notes[0].member == MEMBER and PROFANITY_TITLE in notes[0].text and label in notes[0].text
+            assert notes[0].strike_id is not None and "6лять" in notes[0].text  # the card quotes the span
         assert of(outcome, Restrict) == []
 
     async with db.unit() as ledger:

@@ -1,0 +1,296 @@
+"""The Telegram adapter: aiogram updates in, `Event`s to the handlers, their `Action`s out as Bot API calls.
+
+Updates are handled one at a time, in order, so a member's burst reaches the flood window and the ladder in
+the order it was sent. Each message's claim, strike and audit entry commit together (handlers/moderation),
+so a restart that sees an update again handles it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from bot.telegram.admins import AdminCache, missing_rights
+from bot.telegram.convert import PLATFORM, chat_key, member_key, message_event
+from bot.telegram.execute import Executor
+from bot.telegram.throttle import Throttle
+from handlers.moderation import Moderation
+from handlers.staff import KEY, Command, Staff
+from policies.events import ChatKind, Role
+
+log = logging.getLogger(__name__)
+
+_COMMAND = re.compile(r"/([a-z_]+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL | re.IGNORECASE)
+GROUP_COMMANDS = frozenset({"warn", "ban"})  # a moderator's reply to a member's message in a group
+
+
+class TelegramBot:
+    def __init__(
+        self, settings: Settings, moderation: Moderation, staff: Staff, scheduler: Scheduler
+    ) -> None:
+        assert settings.telegram_bot_token is not None and settings.staff_chat_id is not None
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        session.middleware(Throttle())
+        self.bot = Bot(settings.telegram_bot_token.get_secret_value(), session=session)
+        self.settings = settings
+        self.staff_chat_id = settings.staff_chat_id
+        self.moderation = moderation
+        self.staff = staff
+        self.scheduler = scheduler
+        self.admins = AdminCache(self.bot)
+        self.executor = Executor(self.bot, self.staff_chat_id, self.report, scheduler.at)
+        self.known_chats: set[str] = set()
+        self.dp = Dispatcher()
+        self.dp.message.register(self.on_message)
+        self.dp.edited_message.register(self.on_edited)
+        self.dp.callback_query.register(self.on_button)
+        self.dp.my_chat_member.register(self.on_my_membership)
+        self.dp.chat_member.register(self.on_membership)
+        self.dp.errors.register(self.on_error)
+
+    # --- updates ------------------------------------------------------------------------------------
+
+    async def on_message(self, message: Message, event_update: Update) -> None:
+        if message.chat.id == self.staff_chat_id:
+            await self._staff_message(message, event_update)
+        elif message.chat.type in ("group", "supergroup") and not await self._group_command(
+            message, event_update
+        ):
+            await self._moderate(message, event_update, edited=False)
+
+    async def on_edited(self, edited_message: Message, event_update: Update) -> None:
+        if (
+            edited_message.chat.type in ("group", "supergroup")
+            and edited_message.chat.id != self.staff_chat_id
+        ):
+            await self._moderate(edited_message, event_update, edited=True)
+
+    async def on_button(self, callback_query: CallbackQuery, event_update: Update) -> None:
+        query = callback_query
+        actor = member_key(query.from_user.id)
+        if not await self._is_moderator(query.from_user.id):
+            log.info("refused button %r from %s: not a moderator", query.data, actor)
+            await query.answer("Only moderators can do this.", show_alert=True)
+            return
+        if not await self._claim(event_update):
+            return
+        kind, _, rest = (query.data or "").partition(":")
+        strike, _, member = rest.partition(":")
+        if kind not in ("undo", "pardon", "forever") or not KEY.fullmatch(member):
+            await query.answer("Unknown button.")
+            return
+        reply = await self.staff.button(
+            kind, member, int(strike) if strike.isdigit() else None, actor, datetime.now(UTC)
+        )
+        await self.executor.run(reply.actions)
+        card = query.message
+        if isinstance(card, Message) and card.text:
+            who = f"@{query.from_user.username}" if query.from_user.username else actor
+            await self._safely(
+                card.edit_text(f"{card.text}\n{reply.text.replace(actor, who)}", reply_markup=None)
+            )
+        await query.answer(reply.text[:190])
+
+    async def on_my_membership(self, my_chat_member: ChatMemberUpdated) -> None:
+        update = my_chat_member
+        self.admins.forget(update.chat.id)
+        if update.chat.id == self.staff_chat_id or update.chat.type not in ("group", "supergroup"):
+            return
+        status = update.new_chat_member.status
+        title = f"{update.chat.title} ({update.chat.id})"
+        if status in ("left", "kicked"):
+            await self.report(f"ℹ️ the bot was removed from {title}")
+            return
+        missing = missing_rights(update.new_chat_member)
+        if missing:
+            await self.report(
+                f"⚠️ the bot is in {title} without the rights to {', '.join(missing)}: "
+                "shadow mode there (violations are recorded, nothing is done) until they are granted"
+            )
+        else:
+            await self.report(f"✅ the bot moderates {title}")
+
+    async def on_membership(self, chat_member: ChatMemberUpdated) -> None:
+        self.admins.forget(chat_member.chat.id)
+
+    async def on_error(self, event: object, exception: Exception) -> bool:
+        """One bad update is logged and skipped; polling goes on."""
+        log.exception("update skipped: %s", exception, exc_info=exception)
+        return True
+
+    # --- moderation ---------------------------------------------------------------------------------
+
+    async def _moderate(self, message: Message, update: Update, edited: bool) -> None:
+        if message.new_chat_members or message.left_chat_member:
+            return  # service messages carry no member text
+        role = await self._role(message)
+        event = message_event(message, update.update_id, role, ChatKind.GROUP, edited=edited)
+        missing = await self.admins.missing_rights(message.chat.id)
+        if missing:
+            event.extra["shadow"] = "no rights"
+        await self._remember_chat(event.chat, message.chat.title)
+        outcome = await self.moderation.handle(event)
+        if outcome.duplicate:
+            log.info("update %s already handled", update.update_id)
+            return
+        await self.executor.run(outcome.actions)
+
+    async def _role(self, message: Message) -> Role:
+        user = message.from_user
+        if message.sender_chat is not None:
+            linked = message.sender_chat.id == message.chat.id or bool(message.is_automatic_forward)
+            return Role.ADMIN if linked else Role.MEMBER
+        if user is None:
+            return Role.MEMBER
+        if user.id == self.bot.id:
+            return Role.SELF
+        if await self.admins.is_admin(message.chat.id, user.id):
+            return Role.ADMIN
+        if await self._is_moderator(user.id):
+            return Role.MODERATOR
+        return Role.BOT if user.is_bot else Role.MEMBER
+
+    async def _remember_chat(self, key: str, title: str | None) -> None:
+        if key in self.known_chats:
+            return
+        async with self.moderation.db.unit() as ledger:
+            await ledger.upsert_chat(key, ChatKind.GROUP.value, title)
+        self.known_chats.add(key)
+
+    # --- staff --------------------------------------------------------------------------------------
+
+    async def _is_moderator(self, user_id: int) -> bool:
+        if member_key(user_id) in self.moderation.policy.spec.moderators:
+            return True
+        return await self.admins.is_admin(self.staff_chat_id, user_id)
+
+    async def _staff_message(self, message: Message, update: Update) -> None:
+        parsed = _COMMAND.fullmatch((message.text or "").strip())
+        if parsed is None or message.from_user is None:
+            return
+        actor = member_key(message.from_user.id)
+        if not await self._is_moderator(message.from_user.id):
+            log.info("refused /%s from %s: not a moderator", parsed.group(1), actor)
+            return
+        if not await self._claim(update):
+            return
+        target = None
+        replied = message.reply_to_message
+        if replied is not None and replied.text:
+            found = KEY.search(replied.text)
+            target = found.group() if found else None
+        command = Command(
+            parsed.group(1).lower(),
+            tuple((parsed.group(2) or "").split()),
+            actor,
+            datetime.now(UTC),
+            PLATFORM,
+            target,
+        )
+        reply = await self.staff.run(command)
+        await self.executor.run(reply.actions)
+        await self._safely(message.reply(reply.text))
+
+    async def _group_command(self, message: Message, update: Update) -> bool:
+        """`/warn` or `/ban 7d` replied by a moderator to a member's message: act, remove the command."""
+        parsed = _COMMAND.fullmatch((message.text or "").strip())
+        replied = message.reply_to_message
+        user = message.from_user
+        if parsed is None or parsed.group(1).lower() not in GROUP_COMMANDS or replied is None or user is None:
+            return False
+        if not await self._is_moderator(user.id) and not await self.admins.is_admin(message.chat.id, user.id):
+            log.info("refused /%s in %s from %s: not a moderator", parsed.group(1), message.chat.id, user.id)
+            return False
+        target = (
+            replied.sender_chat.id
+            if replied.sender_chat
+            else replied.from_user.id
+            if replied.from_user
+            else 0
+        )
+        if not target or not await self._claim(update):
+            return True
+        chat = chat_key(message.chat.id)
+        await self._remember_chat(chat, message.chat.title)
+        command = Command(
+            parsed.group(1).lower(),
+            tuple((parsed.group(2) or "").split()),
+            member_key(user.id),
+            datetime.now(UTC),
+            PLATFORM,
+            member_key(target),
+            (chat, str(replied.message_id)),
+        )
+        reply = await self.staff.run(command)
+        await self.executor.run(reply.actions)
+        await self._safely(message.delete())
+        await self.report(f"{reply.text} (in {message.chat.title or chat})")
+        return True
+
+    # --- plumbing -----------------------------------------------------------------------------------
+
+    async def _claim(self, update: Update) -> bool:
+        """Staff commands and buttons run at most once, even when an update comes again after a restart."""
+        async with self.moderation.db.unit() as ledger:
+            return await ledger.claim_update(PLATFORM, str(update.update_id), datetime.now(UTC))
+
+    async def report(self, text: str) -> None:
+        """A line for the moderators in the staff chat, kept in the audit log too."""
+        async with self.moderation.db.unit() as ledger:
+            await ledger.audit(datetime.now(UTC), "report", text)
+        await self._safely(self.bot.send_message(self.staff_chat_id, text))
+
+    async def _safely(self, call: object) -> None:
+        try:
+            await call  # type: ignore[misc]
+        except TelegramAPIError as exc:
+            log.warning("Bot API call failed: %s", exc.message)
+
+    # --- running ------------------------------------------------------------------------------------
+
+    async def start_polling(self) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.dp.start_polling(
+            self.bot,
+            handle_as_tasks=False,
+            allowed_updates=self.dp.resolve_used_update_types(),
+            handle_signals=True,
+        )
+
+    async def serve_webhook(self) -> None:
+        """Updates POSTed by Telegram to WEBHOOK_URL; a request without the secret header gets 401."""
+        url = self.settings.webhook_url
+        secret = self.settings.webhook_secret
+        assert url is not None and secret is not None
+        app = web.Application()
+        SimpleRequestHandler(self.dp, self.bot, secret_token=secret.get_secret_value()).register(
+            app, path=urlsplit(url).path or "/"
+        )
+        setup_application(app, self.dp, bot=self.bot)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, self.settings.webhook_host, self.settings.webhook_port).start()
+        await self.bot.set_webhook(
+            url, secret_token=secret.get_secret_value(), allowed_updates=self.dp.resolve_used_update_types()
+        )
+        log.info("webhook mode: listening on %s:%s", self.settings.webhook_host, self.settings.webhook_port)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def stop(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,139 @@
+"""Actions -> Bot API calls. A call that fails is logged, recorded in the audit log and reported to the
+staff chat: an action is never dropped silently."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+
+from bot.telegram.convert import platform_id
+from handlers.actions import Action, Ban, Delete, NotifyStaff, Reply, Restrict, Unban, Unmute
+
+log = logging.getLogger(__name__)
+
+NO_MESSAGES = ChatPermissions(
+    can_send_messages=False,
+    can_send_audios=False,
+    can_send_documents=False,
+    can_send_photos=False,
+    can_send_videos=False,
+    can_send_video_notes=False,
+    can_send_voice_notes=False,
+    can_send_polls=False,
+    can_send_other_messages=False,
+    can_add_web_page_previews=False,
+)
+# Telegram lifts a restriction only when every permission is granted again.
+MESSAGES_AGAIN = ChatPermissions(**dict.fromkeys(ChatPermissions.model_fields, True))
+# "Already done" answers: the goal of the action holds, nothing to report.
+_ALREADY = ("message to delete not found", "user_not_participant", "participant_id_invalid")
+
+Report = Callable[[str], Awaitable[None]]
+Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
+
+
+def card_keyboard(card: NotifyStaff) -> InlineKeyboardMarkup | None:
+    """Undo / Pardon / Ban forever on a card about a strike; callback data `kind:strike:member`."""
+    if card.member is None or card.strike_id is None:
+        return None
+    data = f"{card.strike_id}:{card.member}"
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="↩️ Undo", callback_data=f"undo:{data}"),
+                InlineKeyboardButton(text="🕊 Pardon", callback_data=f"pardon:{data}"),
+                InlineKeyboardButton(text="⛔ Ban forever", callback_data=f"forever:{data}"),
+            ]
+        ]
+    )
+
+
+class Executor:
+    def __init__(self, bot: Bot, staff_chat_id: int, report: Report, schedule: Schedule) -> None:
+        self.bot = bot
+        self.staff_chat_id = staff_chat_id
+        self.report = report
+        self.schedule = schedule
+
+    async def run(self, actions: Iterable[Action]) -> None:
+        actions = list(actions)
+        deleted = {(a.chat, a.message_id) for a in actions if isinstance(a, Delete)}
+        await self._delete_all([a for a in actions if isinstance(a, Delete)])
+        for action in actions:
+            if isinstance(action, Delete):
+                continue
+            try:
+                await self._one(action, deleted)
+            except TelegramAPIError as exc:
+                if not any(text in exc.message.lower() for text in _ALREADY):
+                    await self._failed(action, exc)
+
+    async def _delete_all(self, deletes: list[Delete]) -> None:
+        """One `deleteMessages` per chat for a flood burst, `deleteMessage` for a single message."""
+        by_chat: dict[str, list[int]] = {}
+        for d in deletes:
+            by_chat.setdefault(d.chat, []).append(int(d.message_id))
+        for chat, ids in by_chat.items():
+            try:
+                if len(ids) == 1:
+                    await self.bot.delete_message(platform_id(chat), ids[0])
+                else:
+                    for start in range(0, len(ids), 100):
+                        await self.bot.delete_messages(platform_id(chat), ids[start : start + 100])
+            except TelegramAPIError as exc:
+                if not any(text in exc.message.lower() for text in _ALREADY):
+                    await self._failed(Delete(chat, ",".join(map(str, ids))), exc)
+
+    async def _one(self, action: Action, deleted: set[tuple[str, str]]) -> None:
+        bot = self.bot
+        match action:
+            case Reply(chat=chat, reply_to=reply_to, text=text, delete_after_s=after):
+                reply = None
+                if reply_to is not None and (chat, reply_to) not in deleted:
+                    reply = ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
+                sent = await bot.send_message(platform_id(chat), text, reply_parameters=reply)
+                if after:
+                    self._delete_later(chat, sent.message_id, after)
+            case Ban(chat=chat, member=member, until=until):
+                await bot.ban_chat_member(platform_id(chat), platform_id(member), until_date=until)
+            case Restrict(chat=chat, member=member, until=until):
+                await bot.restrict_chat_member(
+                    platform_id(chat),
+                    platform_id(member),
+                    NO_MESSAGES,
+                    until_date=until,
+                    use_independent_chat_permissions=True,
+                )
+            case Unban(chat=chat, member=member):
+                await bot.unban_chat_member(platform_id(chat), platform_id(member), only_if_banned=True)
+            case Unmute(chat=chat, member=member):
+                await bot.restrict_chat_member(
+                    platform_id(chat),
+                    platform_id(member),
+                    MESSAGES_AGAIN,
+                    use_independent_chat_permissions=True,
+                )
+            case NotifyStaff():
+                await bot.send_message(self.staff_chat_id, action.text, reply_markup=card_keyboard(action))
+
+    def _delete_later(self, chat: str, message_id: int, after_s: int) -> None:
+        async def delete() -> None:
+            try:
+                await self.bot.delete_message(platform_id(chat), message_id)
+            except TelegramBadRequest as exc:
+                log.info("warning %s in %s already gone: %s", message_id, chat, exc.message)
+
+        self.schedule(datetime.now(UTC) + timedelta(seconds=after_s), delete)
+
+    async def _failed(self, action: Action, exc: TelegramAPIError) -> None:
+        what = type(action).__name__.lower()
+        where = getattr(action, "chat", "?")
+        log.warning("%s in %s failed: %s", what, where, exc.message)
+        if isinstance(action, NotifyStaff):
+            return  # the staff chat itself is unreachable: the log is all that is left
+        await self.report(f"⚠️ could not {what} in {where}: {exc.message}")

@@ -1,0 +1,264 @@
+"""The real `modbot run` process against the Bot API emulator over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from modbot_emulators.telegram import BotApiEmulator, Call
+
+GROUP, STAFF = -1001000000001, -1001000000002
+MEMBER, ADMIN, MODERATOR, OTHER = 101, 102, 103, 104
+MODBOT = Path(sys.executable).parent / "modbot"
+SWEAR = "ну ты 6лять даёшь, опять связь пропала"
+
+
+class BotProcess:
+    def __init__(self, emu: BotApiEmulator, env: dict[str, str], cwd: Path) -> None:
+        self.emu = emu
+        self.env = env
+        self.cwd = cwd
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log = cwd / "modbot.log"
+
+    async def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                str(MODBOT), "run", env=self.env, cwd=self.cwd, stdout=log, stderr=log
+            )
+        try:  # ready once it is about to poll
+            await self.emu.wait_for("deleteWebhook", since=len(self.emu.calls), timeout=20)
+        except TimeoutError:
+            raise AssertionError(f"modbot run did not start polling:\n{self.output()}") from None
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        return self.proc.returncode or 0
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    emulator = BotApiEmulator()
+    await emulator.start()
+    emulator.add_user(MEMBER, "Гоша", "gosha77")
+    emulator.add_user(ADMIN, "Анна", "anna_admin")
+    emulator.add_user(MODERATOR, "Мария", "maria_mod")
+    emulator.add_user(OTHER, "Олег", "oleg")
+    emulator.add_chat(GROUP, "supergroup", "Волна: сообщество")
+    emulator.add_chat(STAFF, "supergroup", "Волна: модераторы")
+    for user in (MEMBER, OTHER):
+        emulator.set_member(GROUP, user)
+    emulator.set_member(GROUP, ADMIN, "administrator")
+    emulator.set_member(GROUP, emulator.bot_id, "administrator")
+    emulator.set_member(STAFF, MODERATOR, "administrator")
+    emulator.set_member(STAFF, emulator.bot_id, "administrator")
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+def make_bot(emu: BotApiEmulator, tmp_path: Path) -> Callable[..., BotProcess]:
+    def make(**extra: str) -> BotProcess:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "TELEGRAM_BOT_TOKEN": emu.token,
+            "TELEGRAM_API_BASE": str(emu.base_url),
+            "STAFF_CHAT_ID": str(STAFF),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'modbot.sqlite3'}",
+            "LOG_LEVEL": "INFO",
+            **extra,
+        }
+        return BotProcess(emu, env, tmp_path)
+
+    return make
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path) -> Path:
+    """A copy of the bundled policy that a test may edit; bursts collapse within 1 s here, so separate
+    incidents need no minute-long waits."""
+    from policies.compile import DEFAULT_POLICY
+
+    folder = tmp_path / "policy"
+    folder.mkdir()
+    for file in DEFAULT_POLICY.parent.iterdir():
+        if file.is_file():
+            (folder / file.name).write_bytes(file.read_bytes())
+    (folder / "lexicons").symlink_to(DEFAULT_POLICY.parent / "lexicons")
+    policy = folder / DEFAULT_POLICY.name
+    policy.write_text(policy.read_text().replace("collapse_within: 60s", "collapse_within: 1s"))
+    return policy
+
+
+@pytest.fixture
+async def bot(make_bot: Callable[..., BotProcess]) -> AsyncIterator[BotProcess]:
+    process = make_bot()
+    await process.start()
+    yield process
+    await process.stop()
+
+
+def to(chat: int) -> Callable[[Call], bool]:
+    return lambda call: call.params.get("chat_id") == chat
+
+
+def deleting(chat: int, message_id: int) -> Callable[[Call], bool]:
+    return lambda call: call.params.get("chat_id") == chat and call.params.get("message_id") == message_id
+
+
+async def test_a_violation_is_deleted_warned_and_carded(emu: BotApiEmulator, bot: BotProcess) -> None:
+    message = emu.send_message(GROUP, MEMBER, SWEAR)
+    await emu.wait_for("deleteMessage", deleting(GROUP, message["message_id"]), timeout=20)
+    warning = await emu.wait_for("sendMessage", to(GROUP))
+    assert "@gosha77" in warning.params["text"] and "предупреждение" in warning.params["text"].lower()
+    card = await emu.wait_for("sendMessage", to(STAFF))
+    text = card.params["text"]
+    assert "tg:101" in text and "6лять" in text and "warn" in text
+    buttons = [b["callback_data"] for b in card.params["reply_markup"]["inline_keyboard"][0]]
+    assert [b.split(":")[0] for b in buttons] == ["undo", "pardon", "forever"]
+    assert emu.is_deleted(GROUP, message["message_id"])
+    assert emu.token not in bot.output()
+
+
+async def test_admins_and_clean_complaints_are_left_alone(emu: BotApiEmulator, bot: BotProcess) -> None:
+    admin = emu.send_message(GROUP, ADMIN, SWEAR)
+    complaint = emu.send_message(GROUP, OTHER, "ВЫ ИЗДЕВАЕТЕСЬ?! Третий день нет интернета, верните деньги!")
+    marker = emu.send_message(GROUP, MEMBER, "t.me/+AbCdEfGh123 заходи, там халява")
+    await emu.wait_for("deleteMessage", deleting(GROUP, marker["message_id"]), timeout=20)
+    deleted = {c.params.get("message_id") for c in emu.calls_to("deleteMessage")}
+    assert admin["message_id"] not in deleted and complaint["message_id"] not in deleted
+
+
+async def test_staff_buttons_and_commands(emu: BotApiEmulator, bot: BotProcess) -> None:
+    emu.send_message(GROUP, MEMBER, SWEAR)
+    card_call = await emu.wait_for("sendMessage", to(STAFF), timeout=20)
+    card_id = card_call.result_or_error["message_id"]
+    undo = card_call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+
+    emu.mark()
+    emu.press_button(STAFF, card_id, OTHER, undo)  # not a moderator: refused
+    await emu.wait_for("answerCallbackQuery")
+    assert not emu.calls_to("editMessageText")
+
+    emu.mark()
+    emu.press_button(STAFF, card_id, MODERATOR, undo)
+    edit = await emu.wait_for("editMessageText")
+    assert "undone by @maria_mod" in edit.params["text"]
+
+    emu.mark()
+    emu.send_message(STAFF, MODERATOR, "/ban tg:101 7d")
+    ban = await emu.wait_for("banChatMember")
+    assert ban.params["chat_id"] == GROUP and ban.params["user_id"] == MEMBER
+    assert abs(ban.params["until_date"] - (time.time() + 7 * 86400)) < 120
+    await emu.wait_for("sendMessage", lambda c: c.params["chat_id"] == STAFF and "ban" in c.params["text"])
+
+    emu.mark()
+    emu.send_message(STAFF, MODERATOR, "/history @gosha77")
+    history = await emu.wait_for("sendMessage", to(STAFF))
+    assert "strike" in history.params["text"] and "pardoned" in history.params["text"]
+
+    emu.mark()
+    emu.send_message(STAFF, MODERATOR, "/ban tg:101 soon")
+    usage = await emu.wait_for("sendMessage", to(STAFF))
+    assert "not a duration" in usage.params["text"] and "Traceback" not in bot.output()
+
+    emu.mark()
+    emu.send_message(STAFF, OTHER, "/ban tg:101")  # a member of the staff chat who is not an admin
+    emu.send_message(STAFF, MODERATOR, "/stats")
+    stats = await emu.wait_for("sendMessage", to(STAFF))
+    assert "profanity" in stats.params["text"]
+    assert len(emu.calls_to("banChatMember")) == 1
+
+
+async def test_reload_with_a_broken_policy_keeps_the_old_one(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess], policy_file: Path
+) -> None:
+    policy = policy_file
+    process = make_bot(POLICY_FILE=str(policy))
+    await process.start()
+    try:
+        policy.write_text(policy.read_text().replace("ladder:", "ladder:\n  bogus_key: 1\n", 1))
+        emu.send_message(STAFF, MODERATOR, "/reload")
+        answer = await emu.wait_for("sendMessage", to(STAFF), timeout=20)
+        assert "reload failed" in answer.params["text"] and "bogus_key" in answer.params["text"]
+        emu.mark()
+        message = emu.send_message(GROUP, MEMBER, SWEAR)  # the old policy still moderates
+        await emu.wait_for("deleteMessage", deleting(GROUP, message["message_id"]))
+    finally:
+        await process.stop()
+
+
+async def test_429_is_retried_after_the_pause(emu: BotApiEmulator, bot: BotProcess) -> None:
+    emu.fail_next("sendMessage", retry_after=1)
+    emu.send_message(GROUP, MEMBER, SWEAR)
+    await emu.wait_for("sendMessage", lambda c: c.ok and c.params["chat_id"] == GROUP, timeout=20)
+    failed, retried = [c for c in emu.calls_to("sendMessage") if c.params["chat_id"] == GROUP][:2]
+    assert failed.error_code == 429 and retried.ok and retried.at - failed.at >= 0.9
+
+
+async def test_the_ladder_across_incidents_ends_in_a_permanent_ban(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess], policy_file: Path
+) -> None:
+    process = make_bot(POLICY_FILE=str(policy_file))
+    await process.start()
+    try:
+        bans = []
+        for number, days in enumerate((None, 7, 30, "forever"), start=1):
+            emu.mark()
+            emu.set_member(GROUP, MEMBER)  # back in the group, as if a moderator had let them in
+            message = emu.send_message(GROUP, MEMBER, f"{SWEAR} ({number})")
+            await emu.wait_for("deleteMessage", deleting(GROUP, message["message_id"]), timeout=20)
+            await emu.wait_for("sendMessage", to(STAFF))
+            if days is not None:
+                bans.append((days, (await emu.wait_for("banChatMember")).params.get("until_date")))
+            await asyncio.sleep(
+                2.1
+            )  # dates are whole seconds; past collapse_within: the next one is a new incident
+        (_, week), (_, month), (_, forever) = bans
+        assert abs(week - (time.time() + 7 * 86400)) < 120
+        assert abs(month - (time.time() + 30 * 86400)) < 120
+        assert forever in (None, 0)
+        assert len(emu.calls_to("banChatMember")) == 3
+    finally:
+        await process.stop()
+
+
+async def test_restart_loses_nothing_and_handles_nothing_twice(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess]
+) -> None:
+    first = make_bot()
+    await first.start()
+    emu.send_message(GROUP, MEMBER, SWEAR)
+    await emu.wait_for("sendMessage", to(STAFF), timeout=20)
+    await first.stop(signal.SIGKILL)  # before getUpdates confirmed the update: it comes again
+
+    second = make_bot()
+    await second.start()
+    try:
+        emu.mark()
+        burst = emu.send_message(GROUP, MEMBER, "переходите в t.me/+AbCdEfGh123, там дешевле")
+        await emu.wait_for("deleteMessage", deleting(GROUP, burst["message_id"]), timeout=20)
+        emu.send_message(STAFF, MODERATOR, "/history tg:101")
+        history = await emu.wait_for("sendMessage", to(STAFF))
+        strikes = [line for line in history.params["text"].splitlines() if line.startswith("strike")]
+        assert len(strikes) == 1 and "×2" in strikes[0], history.params["text"]  # one incident, kept
+        cards = [c for c in emu.calls_to("sendMessage") if c.params["chat_id"] == STAFF]
+        assert len([c for c in cards if "🛡" in c.params["text"]]) == 1
+    finally:
+        await second.stop()
