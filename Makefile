@@ -15,8 +15,10 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
+# With a Telegram token (environment or .env) the real bot; without one the demo against the emulator.
 run: install
-	$(BIN)/modbot replay
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.' .env; then \
+		$(BIN)/modbot run; else $(BIN)/modbot demo; fi
 
 # pytest exits 5 when it collected no test; make treats every non-zero exit as a failure.
 test: install-test

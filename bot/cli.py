@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--diff", type=Path, metavar="OLD_POLICY", help="list the messages whose verdict changes")
 
     sub.add_parser("run", help="run the bot on every platform whose credentials are set (.env)")
+    d = sub.add_parser("demo", help="a scripted scene against the in-repo Bot API emulator: no token needed")
+    d.add_argument("--policy", type=Path)
 
     e = sub.add_parser("explain", help="the full explanation for one message")
     e.add_argument("text")
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
             return {"lint": policy_commands.lint, "test": policy_commands.test}.get(
                 args.action, lambda _: policy_commands.schema()
             )(files)
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return run_demo(policy_file, sys.stdout)
         if args.command == "explain":
             return policy_commands.explain(args.text, policy_file, args.chat, args.role)
         if args.command == "classify":

@@ -146,7 +146,7 @@ class Moderation:
         ladder = self.policy.ladder_for(event.chat)
         decision = decide(ladder, strikes, weight, event.at) if weight else None
         pending = bool(decision and decision.step and decision.step.confirm == "staff")
-        actions = _actions(self.policy, rule, event, decision, pending, verdict.explain())
+        actions = _actions(self.policy, rule, event, decision, pending, verdict.explain(), hit.finding.burst)
         return Outcome(verdict, decision, tuple(actions), pending), weight
 
 
@@ -157,6 +157,7 @@ def _actions(
     decision: LadderDecision | None,
     pending: bool,
     explanation: str,
+    burst: tuple[str, ...],
 ) -> list[Action]:
     member = event.author.key or ""
     collapsed = bool(decision and decision.collapsed)
@@ -166,7 +167,9 @@ def _actions(
     replied = False
     for item in rule.actions:
         if item.delete:
-            actions.append(Delete(event.chat, event.message_id))
+            # A flood goes as a whole; later messages of a collapsed burst only take themselves along.
+            earlier = () if collapsed else burst
+            actions.extend(Delete(event.chat, message_id) for message_id in (*earlier, event.message_id))
         elif item.reply and not collapsed:
             text = policy.templates.render(
                 item.reply, member=_member_name(event), rule=rule.spec.title, step=step_text

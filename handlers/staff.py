@@ -151,7 +151,7 @@ class Staff:
         actions: list[Action] = [Unban(chat, member) for chat in groups]
         actions += [Unmute(chat, member) for chat in groups]
         return StaffReply(
-            f"✅ {member} unbanned and unmuted in {len(groups)} chats by {command.actor}", tuple(actions)
+            f"✅ {member} unbanned and unmuted in {_chats(len(groups))} by {command.actor}", tuple(actions)
         )
 
     async def _ban(self, command: Command) -> StaffReply:
@@ -194,7 +194,7 @@ class Staff:
             *(action(chat, member, until) for chat in groups),
         ]
         return StaffReply(
-            f"✅ {member}: {kind} {until_text(kind, until)} in {len(groups)} chats, by {command.actor}",
+            f"✅ {member}: {kind} {until_text(kind, until)} in {_chats(len(groups))}, by {command.actor}",
             tuple(actions),
         )
 
@@ -314,6 +314,10 @@ def _duration_arg(command: Command, default: str | None) -> timedelta | None:
         raise UsageError(
             f"{raw!r} is not a duration (10m, 2h, 7d, forever); usage: {USAGE[command.name]}"
         ) from None
+
+
+def _chats(count: int) -> str:
+    return f"{count} chat" if count == 1 else f"{count} chats"
 
 
 def _platform(member: str) -> str:

@@ -81,7 +81,7 @@ class Engine:
         group = _ROLE_GROUP.get(role, "members")
         rules = self.policy.rules_for(event.chat)
         if event.author.key is not None and group == "members":
-            self.flood.observe(event.author.key, event.at, event.text)
+            self.flood.observe(event.author.key, event.at, event.text, f"{event.chat}/{event.message_id}")
         norm = self.policy.normalizer(event.text)
         message = Message(event, norm, self.policy.index.scan(norm))
         ctx = Context(event.at, self.flood)

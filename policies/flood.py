@@ -19,11 +19,12 @@ class FloodWindow:
     def __init__(self, keep: timedelta = timedelta(minutes=5), max_members: int = 100_000) -> None:
         self.keep = keep
         self.max_members = max_members
-        self._recent: dict[str, deque[tuple[datetime, str]]] = {}
+        self._recent: dict[str, deque[tuple[datetime, str, str]]] = {}
 
-    def observe(self, member: str, at: datetime, text: str) -> None:
+    def observe(self, member: str, at: datetime, text: str, message: str = "") -> None:
+        """`message`: "chat/message id", so that a flood can be removed as a whole."""
         recent = self._recent.pop(member, None) or deque()
-        recent.append((at, text_key(text)))
+        recent.append((at, text_key(text), message))
         while recent and at - recent[0][0] > self.keep:
             recent.popleft()
         self._recent[member] = recent  # re-inserted last: dict order is least recently active first
@@ -31,7 +32,14 @@ class FloodWindow:
             del self._recent[next(iter(self._recent))]
 
     def count_since(self, member: str, since: datetime) -> int:
-        return sum(1 for at, _ in self._recent.get(member, ()) if at >= since)
+        return sum(1 for at, _, _ in self._recent.get(member, ()) if at >= since)
+
+    def messages_since(self, member: str, since: datetime, same_text: bool = False) -> list[str]:
+        """The member's messages in the window ("chat/message id"), oldest first; with `same_text`, only
+        those that repeat the latest one."""
+        recent = self._recent.get(member) or deque()
+        key = recent[-1][1] if recent else ""
+        return [m for at, k, m in recent if at >= since and m and (not same_text or k == key)]
 
     def repeats_since(self, member: str, since: datetime) -> int:
         """How often the member's latest message was sent within the window (itself included)."""
@@ -39,4 +47,4 @@ class FloodWindow:
         if not recent or not recent[-1][1]:
             return 0
         key = recent[-1][1]
-        return sum(1 for at, k in recent if at >= since and k == key)
+        return sum(1 for at, k, _ in recent if at >= since and k == key)

@@ -261,13 +261,14 @@ class TelegramBot:
 
     # --- running ------------------------------------------------------------------------------------
 
-    async def start_polling(self) -> None:
+    async def start_polling(self, handle_signals: bool = True) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dp.start_polling(
             self.bot,
             handle_as_tasks=False,
             allowed_updates=self.dp.resolve_used_update_types(),
-            handle_signals=True,
+            handle_signals=handle_signals,
+            close_bot_session=False,
         )
 
     async def serve_webhook(self) -> None:

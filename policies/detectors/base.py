@@ -45,6 +45,7 @@ class Finding:
     forms: tuple[str, ...] = ()  # what each span normalized to, where that differs
     figure: str = ""  # "6 messages in 10s", "score 1.4 >= 1.0: invite link 1.2, ..."
     entries: tuple[str, ...] = field(default=())  # the lexicon entries or patterns that matched
+    burst: tuple[str, ...] = ()  # earlier message ids of the same chat that belong to this finding (flood)
 
     def aligned_forms(self) -> tuple[str, ...]:
         return self.forms if len(self.forms) == len(self.spans) else ("",) * len(self.spans)

@@ -32,10 +32,22 @@ class FloodDetector(Detector):
         whole = (0, len(message.norm.original))
         count = ctx.flood.count_since(member, ctx.now - s.per)
         if count > s.messages:
-            return Finding("flood", (whole,), figure=f"{count} messages in {format_duration(s.per)}")
+            burst = _earlier(ctx.flood.messages_since(member, ctx.now - s.per), message)
+            return Finding(
+                "flood", (whole,), figure=f"{count} messages in {format_duration(s.per)}", burst=burst
+            )
         same = ctx.flood.repeats_since(member, ctx.now - s.repeat_within)
         if same >= s.repeats:
-            return Finding(
-                "flood", (whole,), figure=f"same text {same} times in {format_duration(s.repeat_within)}"
+            burst = _earlier(
+                ctx.flood.messages_since(member, ctx.now - s.repeat_within, same_text=True), message
             )
+            figure = f"same text {same} times in {format_duration(s.repeat_within)}"
+            return Finding("flood", (whole,), figure=figure, burst=burst)
         return None
+
+
+def _earlier(refs: list[str], message: Message) -> tuple[str, ...]:
+    """The other messages of the burst in this chat, as message ids."""
+    prefix = f"{message.event.chat}/"
+    own = prefix + message.event.message_id
+    return tuple(ref.removeprefix(prefix) for ref in refs if ref.startswith(prefix) and ref != own)

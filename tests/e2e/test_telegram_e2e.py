@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -27,13 +28,13 @@ class BotProcess:
         self.proc: asyncio.subprocess.Process | None = None
         self.log = cwd / "modbot.log"
 
-    async def start(self) -> None:
+    async def start(self, ready: str = "deleteWebhook") -> None:
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
                 str(MODBOT), "run", env=self.env, cwd=self.cwd, stdout=log, stderr=log
             )
-        try:  # ready once it is about to poll
-            await self.emu.wait_for("deleteWebhook", since=len(self.emu.calls), timeout=20)
+        try:  # ready once it is about to poll, or has set its webhook
+            await self.emu.wait_for(ready, since=len(self.emu.calls), timeout=20)
         except TimeoutError:
             raise AssertionError(f"modbot run did not start polling:\n{self.output()}") from None
 
@@ -262,3 +263,37 @@ async def test_restart_loses_nothing_and_handles_nothing_twice(
         assert len([c for c in cards if "🛡" in c.params["text"]]) == 1
     finally:
         await second.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_webhook_mode_takes_updates_with_the_secret_only(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess]
+) -> None:
+    port = free_port()
+    process = make_bot(
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        WEBHOOK_SECRET="s3cret-Token_1",
+        WEBHOOK_HOST="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+    )
+    await process.start(ready="setWebhook")
+    try:
+        message = emu.send_message(GROUP, MEMBER, SWEAR)
+        await emu.wait_for("deleteMessage", deleting(GROUP, message["message_id"]), timeout=20)
+        assert emu.webhook_deliveries[0].status == 200
+        forged = {
+            "update_id": 999_999,
+            "message": {**message, "message_id": 9999, "text": "t.me/+forged"},
+        }
+        assert await emu.post_to_webhook(forged, secret=None) == 401
+        assert await emu.post_to_webhook(forged, secret="wrong") == 401
+        await asyncio.sleep(1)
+        assert not [c for c in emu.calls_to("deleteMessage") if c.params.get("message_id") == 9999]
+        assert "s3cret-Token_1" not in process.output() and emu.token not in process.output()
+    finally:
+        await process.stop()
