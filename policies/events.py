@@ -30,6 +30,7 @@ class Author:
     username: str | None = None
     role: Role = Role.MEMBER
     reach: int | None = None  # subscribers or followers where the platform tells
+    newcomer: bool = False  # joined within the policy's probation
 
 
 @dataclass(frozen=True, slots=True)

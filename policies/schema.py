@@ -226,6 +226,15 @@ class Scenario(Strict):
     steps: list[ScenarioStep] = Field(min_length=1)
 
 
+class Groups(Strict):
+    probation: Duration = Field(
+        timedelta(days=1),
+        description="after joining, a member's links and mentions meet the stricter "
+        "`newcomer_threshold` of the ads detector",
+    )
+    delete_service_messages: bool = Field(False, description='remove "X joined" / "X left" messages')
+
+
 class PolicySpec(Strict):
     schema_: Literal["modbot/policy@1"] = Field(alias="schema")
     templates: str = Field("templates.yaml", description="the templates file, relative to this one")
@@ -237,6 +246,7 @@ class PolicySpec(Strict):
     rules: list[Rule] = Field(min_length=1)
     ladder: Ladder
     chats: dict[str, ChatOverride] = Field(default_factory=dict)
+    groups: Groups = Groups()
     scenarios: list[Scenario] = Field(default_factory=list)
 
 

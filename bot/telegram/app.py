@@ -26,7 +26,9 @@ from bot.settings import Settings
 from bot.telegram.admins import AdminCache, missing_rights
 from bot.telegram.convert import PLATFORM, chat_key, member_key, message_event
 from bot.telegram.execute import Executor
+from bot.telegram.newcomers import Newcomers
 from bot.telegram.throttle import Throttle
+from handlers.actions import Delete
 from handlers.moderation import Moderation
 from handlers.staff import KEY, Command, Staff
 from policies.events import ChatKind, Role
@@ -53,6 +55,7 @@ class TelegramBot:
         self.admins = AdminCache(self.bot)
         self.executor = Executor(self.bot, self.staff_chat_id, self.report, scheduler.at)
         self.known_chats: set[str] = set()
+        self.newcomers = Newcomers()
         self.dp = Dispatcher()
         self.dp.message.register(self.on_message)
         self.dp.edited_message.register(self.on_edited)
@@ -124,7 +127,10 @@ class TelegramBot:
             await self.report(f"✅ the bot moderates {title}")
 
     async def on_membership(self, chat_member: ChatMemberUpdated) -> None:
-        self.admins.forget(chat_member.chat.id)
+        update = chat_member
+        self.admins.forget(update.chat.id)
+        if update.old_chat_member.status in ("left", "kicked") and update.new_chat_member.status == "member":
+            self.newcomers.joined(update.chat.id, update.new_chat_member.user.id, update.date)
 
     async def on_error(self, event: object, exception: Exception) -> bool:
         """One bad update is logged and skipped; polling goes on."""
@@ -134,10 +140,21 @@ class TelegramBot:
     # --- moderation ---------------------------------------------------------------------------------
 
     async def _moderate(self, message: Message, update: Update, edited: bool) -> None:
+        groups = self.moderation.policy.spec.groups
         if message.new_chat_members or message.left_chat_member:
-            return  # service messages carry no member text
+            for user in message.new_chat_members or ():
+                self.newcomers.joined(message.chat.id, user.id, message.date)
+            if groups.delete_service_messages and not await self.admins.missing_rights(message.chat.id):
+                await self.executor.run([Delete(chat_key(message.chat.id), str(message.message_id))])
+            return
         role = await self._role(message)
-        event = message_event(message, update.update_id, role, ChatKind.GROUP, edited=edited)
+        newcomer = bool(
+            message.from_user
+            and self.newcomers.within(message.chat.id, message.from_user.id, message.date, groups.probation)
+        )
+        event = message_event(
+            message, update.update_id, role, ChatKind.GROUP, edited=edited, newcomer=newcomer
+        )
         missing = await self.admins.missing_rights(message.chat.id)
         if missing:
             event.extra["shadow"] = "no rights"

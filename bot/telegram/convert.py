@@ -24,7 +24,12 @@ def platform_id(key: str) -> int:
 
 
 def message_event(
-    message: Message, update_id: int | None, role: Role, chat_kind: ChatKind, edited: bool = False
+    message: Message,
+    update_id: int | None,
+    role: Role,
+    chat_kind: ChatKind,
+    edited: bool = False,
+    newcomer: bool = False,
 ) -> Event:
     text_parts = [message.text or message.caption or ""]
     links: list[str] = []
@@ -53,7 +58,7 @@ def message_event(
         chat=chat_key(message.chat.id),
         chat_kind=chat_kind,
         message_id=str(message.message_id),
-        author=Author(_author_key(message), name, user.username if user else None, role),
+        author=Author(_author_key(message), name, user.username if user else None, role, newcomer=newcomer),
         text="\n".join(p for p in text_parts if p),
         at=at,  # type: ignore[arg-type]  # aiogram gives an aware UTC datetime
         update_id=f"{update_id}" if update_id is not None else None,

@@ -41,6 +41,11 @@ class Promotion(Settings):
 
 class AdsSettings(Settings):
     threshold: float = Field(1.0, gt=0)
+    newcomer_threshold: float = Field(
+        0.4,
+        gt=0,
+        description="the threshold for a member on probation whose message has a link or names a bot",
+    )
     allow_domains: list[str] = Field(default_factory=list, description="the brand's own; subdomains included")
     allow_mentions: list[str] = Field(default_factory=list, description="the brand's own accounts, no @")
     allow_phones: list[str] = Field(default_factory=list, description="the brand's support numbers")
@@ -64,6 +69,7 @@ class Signal:
     label: str
     weight: float
     span: tuple[int, int]
+    kind: str = "text"  # link | bot | account (mentions) | text
 
 
 class AdsDetector(Detector):
@@ -85,9 +91,13 @@ class AdsDetector(Detector):
     def check(self, message: Message, ctx: Context) -> Finding | None:
         signals = self.signals(message)
         score = sum(s.weight for s in signals)
-        if score < self.s.threshold:
+        threshold = self.s.threshold
+        if message.event.author.newcomer and any(s.kind in ("link", "bot") for s in signals):
+            threshold = min(threshold, self.s.newcomer_threshold)
+        if score < threshold:
             return None
-        figure = f"score {score:.1f} >= {self.s.threshold:.1f}: " + ", ".join(
+        on_probation = " (newcomer)" if threshold < self.s.threshold else ""
+        figure = f"score {score:.1f} >= {threshold:.1f}{on_probation}: " + ", ".join(
             f"{s.label} {s.weight:.1f}" for s in signals
         )
         spans = tuple(dict.fromkeys(s.span for s in signals if s.span != (0, 0)))
@@ -99,13 +109,12 @@ class AdsDetector(Detector):
         found: list[Signal] = []
         for link in find_links(text, event.links):
             if not domain_allowed(link.domain, self.s.allow_domains):
-                found.append(
-                    Signal(f"{link.kind} link {link.domain}", getattr(self.s.links, link.kind), link.span)
-                )
+                weight = getattr(self.s.links, link.kind)
+                found.append(Signal(f"{link.kind} link {link.domain}", weight, link.span, "link"))
         for mention in find_mentions(text, event.mentions):
             if mention.name not in self.allow_mentions:
                 weight = self.s.bot_mention if mention.kind == "bot" else self.s.mention
-                found.append(Signal(f"mention @{mention.name}", weight, mention.span))
+                found.append(Signal(f"mention @{mention.name}", weight, mention.span, mention.kind))
         for number, span in find_phones(text):
             if digits(number)[-10:] not in self.allow_phones:
                 found.append(Signal("phone", self.s.phone, span))

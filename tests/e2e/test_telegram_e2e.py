@@ -297,3 +297,43 @@ async def test_webhook_mode_takes_updates_with_the_secret_only(
         assert "s3cret-Token_1" not in process.output() and emu.token not in process.output()
     finally:
         await process.stop()
+
+
+async def test_groups_newcomers_rights_and_reply_commands(emu: BotApiEmulator, bot: BotProcess) -> None:
+    link = "Смотрите, что нашёл: https://example-deals.ru/sale"
+    NEWCOMER = 105
+    emu.add_user(NEWCOMER, "Новичок", "newbie")
+    joined = emu.join(GROUP, NEWCOMER)
+    await emu.wait_for("deleteMessage", deleting(GROUP, joined["message_id"]), timeout=20)  # service message
+    old_hand = emu.send_message(GROUP, OTHER, link)
+    newcomer = emu.send_message(GROUP, NEWCOMER, link)
+    await emu.wait_for("deleteMessage", deleting(GROUP, newcomer["message_id"]))
+    assert not emu.calls_to("deleteMessage") or not [
+        c for c in emu.calls_to("deleteMessage") if c.params.get("message_id") == old_hand["message_id"]
+    ]
+
+    # A moderator replies /warn to a member's message in the group: the message and the command go.
+    emu.set_member(GROUP, MODERATOR)
+    emu.mark()
+    target = emu.send_message(GROUP, OTHER, "ну и что вы мне сделаете")
+    command = emu.send_message(GROUP, MODERATOR, "/warn", reply_to=target["message_id"])
+    await emu.wait_for("deleteMessage", deleting(GROUP, command["message_id"]))
+    await emu.wait_for("deleteMessage", deleting(GROUP, target["message_id"]))
+    await emu.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == GROUP and "Модератор" in c.params["text"]
+    )
+    await emu.wait_for("sendMessage", lambda c: c.params["chat_id"] == STAFF and "warned" in c.params["text"])
+
+    # Added to a chat without the rights to act: the staff chat hears which, and the chat runs in shadow.
+    other_group = -1001000000003
+    emu.add_chat(other_group, "supergroup", "Волна: регион")
+    emu.set_member(other_group, MEMBER)
+    emu.mark()
+    emu.add_bot_to_chat(other_group, "member")
+    report = await emu.wait_for("sendMessage", to(STAFF))
+    assert "Волна: регион" in report.params["text"] and "delete messages" in report.params["text"]
+    swear = emu.send_message(other_group, MEMBER, SWEAR)
+    marker = emu.send_message(GROUP, MEMBER, "t.me/+AbCdEfGh123 заходи")  # handled after the swearing
+    await emu.wait_for("deleteMessage", deleting(GROUP, marker["message_id"]))
+    assert not [c for c in emu.calls_to("deleteMessage") if c.params.get("chat_id") == other_group]
+    assert not emu.is_deleted(other_group, swear["message_id"])

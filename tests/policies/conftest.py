@@ -16,8 +16,12 @@ def policy() -> CompiledPolicy:
 
 @pytest.fixture
 def judge(policy: CompiledPolicy):
-    def evaluate(text: str, role: Role = Role.MEMBER, user: str | None = None) -> Verdict:
-        event = Event("tg", "tg:-1", ChatKind.GROUP, "1", Author(user, role=role), text, AT)
+    def evaluate(
+        text: str, role: Role = Role.MEMBER, user: str | None = None, newcomer: bool = False
+    ) -> Verdict:
+        event = Event(
+            "tg", "tg:-1", ChatKind.GROUP, "1", Author(user, role=role, newcomer=newcomer), text, AT
+        )
         return Engine(policy).evaluate(event)
 
     return evaluate

@@ -111,3 +111,18 @@ def test_staff_and_bots_are_exempt_and_the_verdict_says_so(judge, role: Role) ->
 
 def test_listed_moderators_are_exempt(judge, policy) -> None:
     assert not judge("6лять", user=policy.spec.moderators[0]).violation
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Смотрите, что нашёл: https://example-deals.ru/sale", "попробуйте @cheap_deals_bot"],
+)
+def test_a_newcomer_s_links_meet_the_stricter_threshold(judge, text: str) -> None:
+    assert category(judge(text)) == "clean"  # an established member: one weak signal is not an ad
+    verdict = judge(text, newcomer=True)
+    assert category(verdict) == "ads" and "(newcomer)" in verdict.explain()
+
+
+def test_a_newcomer_without_links_or_mentions_is_judged_as_anyone(judge) -> None:
+    assert category(judge("Всем привет! Подскажите, как подключить роуминг?", newcomer=True)) == "clean"
+    assert category(judge("@anna_k спасибо, помогло", newcomer=True)) == "clean"
