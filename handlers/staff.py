@@ -248,11 +248,13 @@ class Staff:
             tuple(actions),
         )
 
-    async def button(
-        self, kind: str, member: str, strike_id: int | None, actor: str, at: datetime
-    ) -> StaffReply:
-        """A card's button: `undo` (lift the sanctions and pardon the strike), `pardon` (the strike only)
-        or `forever` (a permanent ban). The reply text is appended to the card."""
+    async def button(self, kind: str, member: str, ref: int | None, actor: str, at: datetime) -> StaffReply:
+        """A card's button: `undo` (lift the sanctions and pardon the strike), `pardon` (the strike only),
+        `forever` (a permanent ban); on a step that waits for staff, `confirm` or `reject` it. `ref` is the
+        strike id, or the sanction id for confirm / reject. The reply text is appended to the card."""
+        if kind in ("confirm", "reject"):
+            return await self._decide_pending(kind, member, ref, actor, at)
+        strike_id = ref
         if kind == "forever":
             return await self._sanction(Command("ban", (), actor, at, _platform(member), member), "ban", None)
         async with self.moderation.db.unit() as ledger:
@@ -275,6 +277,30 @@ class Staff:
         if strike is None and not lifted:
             return StaffReply(f"— nothing to {kind}: already pardoned or lifted ({actor})")
         return StaffReply(f"— {done} by {actor}", tuple(dict.fromkeys(actions)))
+
+    async def _decide_pending(
+        self, kind: str, member: str, sanction_id: int | None, actor: str, at: datetime
+    ) -> StaffReply:
+        async with self.moderation.db.unit() as ledger:
+            pending = next((p for p in await ledger.pending_sanctions() if p.id == sanction_id), None)
+            if pending is None or pending.member != member:
+                return StaffReply(f"— already decided ({actor})")
+            status = "active" if kind == "confirm" else "rejected"
+            await ledger.decide_sanction(pending.id, status, actor, at)
+            groups = await ledger.chats_of_kind(_platform(member), "group")
+            await ledger.audit(
+                at,
+                kind,
+                f"{pending.kind} {until_text(pending.kind, pending.until)}: {status}",
+                member=member,
+                actor=actor,
+            )
+        if kind == "reject":
+            return StaffReply(f"— rejected by {actor}; the strike stays on record")
+        action = Ban if pending.kind == "ban" else Restrict
+        if pending.kind == "mute" and pending.until is None:
+            return StaffReply(f"— confirmed by {actor}, but a mute needs an end: use /mute")
+        return StaffReply(f"— confirmed by {actor}", tuple(action(g, member, pending.until) for g in groups))
 
     def _clean_group(self, command: Command) -> tuple[Action, ...]:
         """A command replied to a member's message in a group removes that message."""

@@ -92,7 +92,7 @@ class TelegramBot:
             return
         kind, _, rest = (query.data or "").partition(":")
         strike, _, member = rest.partition(":")
-        if kind not in ("undo", "pardon", "forever") or not KEY.fullmatch(member):
+        if kind not in ("undo", "pardon", "forever", "confirm", "reject") or not KEY.fullmatch(member):
             await query.answer("Unknown button.")
             return
         reply = await self.staff.button(

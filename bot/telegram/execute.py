@@ -38,19 +38,27 @@ Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
 
 
 def card_keyboard(card: NotifyStaff) -> InlineKeyboardMarkup | None:
-    """Undo / Pardon / Ban forever on a card about a strike; callback data `kind:strike:member`."""
+    """Undo / Pardon / Ban forever on a card about a strike (callback data `kind:strike:member`), and
+    Confirm / Reject on a step that waits for staff (`kind:sanction:member`)."""
     if card.member is None or card.strike_id is None:
         return None
     data = f"{card.strike_id}:{card.member}"
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
+    row = [
+        InlineKeyboardButton(text="↩️ Undo", callback_data=f"undo:{data}"),
+        InlineKeyboardButton(text="🕊 Pardon", callback_data=f"pardon:{data}"),
+        InlineKeyboardButton(text="⛔ Ban forever", callback_data=f"forever:{data}"),
+    ]
+    rows = [row]
+    if card.pending and card.sanction_id is not None:
+        pending = f"{card.sanction_id}:{card.member}"
+        rows.insert(
+            0,
             [
-                InlineKeyboardButton(text="↩️ Undo", callback_data=f"undo:{data}"),
-                InlineKeyboardButton(text="🕊 Pardon", callback_data=f"pardon:{data}"),
-                InlineKeyboardButton(text="⛔ Ban forever", callback_data=f"forever:{data}"),
-            ]
-        ]
-    )
+                InlineKeyboardButton(text="✅ Confirm", callback_data=f"confirm:{pending}"),
+                InlineKeyboardButton(text="✖ Reject", callback_data=f"reject:{pending}"),
+            ],
+        )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 class Executor:

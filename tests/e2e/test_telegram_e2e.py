@@ -179,6 +179,22 @@ async def test_staff_buttons_and_commands(emu: BotApiEmulator, bot: BotProcess) 
     usage = await emu.wait_for("sendMessage", to(STAFF))
     assert "not a duration" in usage.params["text"] and "Traceback" not in bot.output()
 
+    for command, expect, method in (
+        ("/unban tg:101", "unbanned", "unbanChatMember"),
+        ("/mute 101 2h", "mute until", "restrictChatMember"),
+        ("/pardon @gosha77", "no active strike", None),
+        ("/warn tg:101", "warned", None),
+        ("/pardon tg:101", "pardoned", None),
+        ("/help", "/history", None),
+        ("/mute tg:101", "usage", None),
+    ):
+        emu.mark()
+        emu.send_message(STAFF, MODERATOR, command)
+        answer = await emu.wait_for("sendMessage", to(STAFF))
+        assert expect in answer.params["text"], (command, answer.params["text"])
+        if method:
+            assert (await emu.wait_for(method)).params["user_id"] == MEMBER
+
     emu.mark()
     emu.send_message(STAFF, OTHER, "/ban tg:101")  # a member of the staff chat who is not an admin
     emu.send_message(STAFF, MODERATOR, "/stats")
