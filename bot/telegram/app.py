@@ -45,7 +45,8 @@ class TelegramBot:
     ) -> None:
         assert settings.telegram_bot_token is not None and settings.staff_chat_id is not None
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-        session.middleware(Throttle())
+        self.throttle = Throttle()
+        session.middleware(self.throttle)
         self.bot = Bot(settings.telegram_bot_token.get_secret_value(), session=session)
         self.settings = settings
         self.staff_chat_id = settings.staff_chat_id
@@ -53,7 +54,7 @@ class TelegramBot:
         self.staff = staff
         self.scheduler = scheduler
         self.admins = AdminCache(self.bot)
-        self.executor = Executor(self.bot, self.staff_chat_id, self.report, scheduler.at)
+        self.executor = Executor(self.bot, self.staff_chat_id, self.report, scheduler.at, self.throttle)
         self.known_chats: set[str] = set()
         self.newcomers = Newcomers()
         self.dp = Dispatcher()
@@ -311,4 +312,5 @@ class TelegramBot:
             await runner.cleanup()
 
     async def stop(self) -> None:
+        await self.executor.drain()
         await self.bot.session.close()

@@ -3,6 +3,7 @@ staff chat: an action is never dropped silently."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
 from bot.telegram.convert import platform_id
+from bot.telegram.throttle import Throttle
 from handlers.actions import Action, Ban, Delete, NotifyStaff, Reply, Restrict, Unban, Unmute
 
 log = logging.getLogger(__name__)
@@ -62,11 +64,20 @@ def card_keyboard(card: NotifyStaff) -> InlineKeyboardMarkup | None:
 
 
 class Executor:
-    def __init__(self, bot: Bot, staff_chat_id: int, report: Report, schedule: Schedule) -> None:
+    """Deletions, bans and mutes run inline, in update order. Posts are paced by the Bot API's limits
+    (20 a minute into one group), so they must not hold up the update loop: a warning into a group over its
+    budget is skipped (a spam raid gets deleted silently; the staff card and the audit log still tell), and
+    staff cards go out in the background."""
+
+    def __init__(
+        self, bot: Bot, staff_chat_id: int, report: Report, schedule: Schedule, throttle: Throttle
+    ) -> None:
         self.bot = bot
         self.staff_chat_id = staff_chat_id
         self.report = report
         self.schedule = schedule
+        self.throttle = throttle
+        self._posting: set[asyncio.Task[None]] = set()
 
     async def run(self, actions: Iterable[Action]) -> None:
         actions = list(actions)
@@ -75,11 +86,26 @@ class Executor:
         for action in actions:
             if isinstance(action, Delete):
                 continue
-            try:
-                await self._one(action, deleted)
-            except TelegramAPIError as exc:
-                if not any(text in exc.message.lower() for text in _ALREADY):
-                    await self._failed(action, exc)
+            if isinstance(action, Reply) and not self.throttle.has_room(platform_id(action.chat)):
+                log.info("warning in %s skipped: the chat is over its message budget", action.chat)
+            elif isinstance(action, NotifyStaff):
+                task = asyncio.create_task(self._attempt(action, deleted))
+                self._posting.add(task)
+                task.add_done_callback(self._posting.discard)
+            else:
+                await self._attempt(action, deleted)
+
+    async def drain(self) -> None:
+        """Waits for the staff cards still on their way (at shutdown)."""
+        if self._posting:
+            await asyncio.gather(*self._posting, return_exceptions=True)
+
+    async def _attempt(self, action: Action, deleted: set[tuple[str, str]]) -> None:
+        try:
+            await self._one(action, deleted)
+        except TelegramAPIError as exc:
+            if not any(text in exc.message.lower() for text in _ALREADY):
+                await self._failed(action, exc)
 
     async def _delete_all(self, deletes: list[Delete]) -> None:
         """One `deleteMessages` per chat for a flood burst, `deleteMessage` for a single message."""

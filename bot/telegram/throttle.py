@@ -32,6 +32,11 @@ class SlidingLimit:
         self._times: deque[float] = deque()
         self._lock = asyncio.Lock()
 
+    def has_room(self) -> bool:
+        """Whether one more would go through now, without waiting."""
+        now = time.monotonic()
+        return sum(1 for t in self._times if now - t < self.per) < self.count
+
     async def wait(self) -> None:
         async with self._lock:
             while True:
@@ -82,6 +87,11 @@ class Throttle(BaseRequestMiddleware):
                 delay *= 2
         await self._pace(name, chat_id)
         return await make_request(bot, method)  # the last attempt: its error goes to the caller
+
+    def has_room(self, chat_id: int) -> bool:
+        """Whether a post into this chat would go out now; a group over its minute's budget would wait."""
+        limit = self.groups.get(chat_id)
+        return limit is None or limit.has_room()
 
     async def _pace(self, name: str, chat_id: Any) -> None:
         if name not in _POSTING:
