@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from policies.compile import CompiledPolicy, load_policy
+from policies.compile import DEFAULT_POLICY, CompiledPolicy, load_policy
 from policies.engine import Engine
 from policies.events import Author, ChatKind, Event, Role
 from policies.schema import PolicySpec
@@ -69,3 +70,10 @@ def explain(text: str, policy_file: Path | None, chat: str, role: str) -> int:
     override = "yes" if chat in policy.spec.chats else "none"
     print(f"exempt: {verdict.exempt or 'no (member)'} · chat override: {override} · mode: {mode}")
     return 0
+
+
+def copy_default_policy(folder: Path) -> Path:
+    """The bundled policy, its templates and lexicons copied into `folder` (created), to edit as one's own;
+    returns the copied policy file."""
+    shutil.copytree(DEFAULT_POLICY.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder / DEFAULT_POLICY.name

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from modbot_emulators.telegram import BotApiEmulator, Call
 
+from bot.policy_commands import copy_default_policy
+
 GROUP, STAFF = -1001000000001, -1001000000002
 MEMBER, ADMIN, MODERATOR, OTHER = 101, 102, 103, 104
 MODBOT = Path(sys.executable).parent / "modbot"
@@ -94,15 +96,7 @@ def make_bot(emu: BotApiEmulator, tmp_path: Path) -> Callable[..., BotProcess]:
 def policy_file(tmp_path: Path) -> Path:
     """A copy of the bundled policy that a test may edit; bursts collapse within 1 s here, so separate
     incidents need no minute-long waits."""
-    from policies.compile import DEFAULT_POLICY
-
-    folder = tmp_path / "policy"
-    folder.mkdir()
-    for file in DEFAULT_POLICY.parent.iterdir():
-        if file.is_file():
-            (folder / file.name).write_bytes(file.read_bytes())
-    (folder / "lexicons").symlink_to(DEFAULT_POLICY.parent / "lexicons")
-    policy = folder / DEFAULT_POLICY.name
+    policy = copy_default_policy(tmp_path / "policy")
     policy.write_text(policy.read_text().replace("collapse_within: 60s", "collapse_within: 1s"))
     return policy
 

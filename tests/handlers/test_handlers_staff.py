@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.policy_commands import copy_default_policy
 from handlers.actions import Ban, NotifyStaff, Unban
 from handlers.moderation import Moderation
 from handlers.staff import Command, Staff
-from policies.compile import DEFAULT_POLICY, load_policy
+from policies.compile import load_policy
 from policies.events import Author, ChatKind, Event
 from storage import Database
 
@@ -21,9 +21,7 @@ CHAT, MEMBER, MOD = "tg:-1001", "tg:42", "tg:7"
 
 
 def policy_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
-    folder = tmp_path / "policy"
-    shutil.copytree(DEFAULT_POLICY.parent, folder)
-    file = folder / DEFAULT_POLICY.name
+    file = copy_default_policy(tmp_path / "policy")
     file.write_text(file.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     return file
 
