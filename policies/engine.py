@@ -86,8 +86,6 @@ class Engine:
         message = Message(event, norm, self.policy.index.scan(norm))
         ctx = Context(event.at, self.flood)
         hits: list[RuleHit] = []
-        # A chat where the bot lacks the rights to act: everything is recorded as "would have".
-        shadow = event.extra.get("shadow") == "no rights"
         reason = f"{role.value}s are exempt"
         for rule in rules:
             if rule.mode == "off" or not _applies(rule.spec.when, event, group, default=True):
@@ -96,7 +94,7 @@ class Engine:
             if finding is None:
                 continue
             excused = group in self.policy.spec.defaults.exempt or _applies(rule.spec.unless, event, group)
-            mode = "shadow" if shadow and rule.mode == "enforce" else rule.mode
+            mode = "shadow" if event.shadow and rule.mode == "enforce" else rule.mode
             hits.append(RuleHit(rule, finding, "exempt" if excused else mode))
         hits.sort(key=lambda h: (h.mode == "exempt", -h.rule.spec.severity))
         enforced = next((h for h in hits if h.mode == "enforce"), None)

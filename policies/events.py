@@ -46,5 +46,6 @@ class Event:
     links: tuple[str, ...] = ()  # URLs the platform parsed (entities, buttons)
     mentions: tuple[str, ...] = ()  # "@name" the platform parsed
     forwarded_from_channel: bool = False
+    shadow: bool = False  # the bot lacks the rights to act in this chat: record "would have" only
     reply_to: str | None = None
     extra: dict[str, str] = field(default_factory=dict)

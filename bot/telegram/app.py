@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -156,9 +157,8 @@ class TelegramBot:
         event = message_event(
             message, update.update_id, role, ChatKind.GROUP, edited=edited, newcomer=newcomer
         )
-        missing = await self.admins.missing_rights(message.chat.id)
-        if missing:
-            event.extra["shadow"] = "no rights"
+        if await self.admins.missing_rights(message.chat.id):
+            event = replace(event, shadow=True)
         await self._remember_chat(event.chat, message.chat.title)
         outcome = await self.moderation.handle(event)
         if outcome.duplicate:
@@ -196,12 +196,13 @@ class TelegramBot:
         return await self.admins.is_admin(self.staff_chat_id, user_id)
 
     async def _staff_message(self, message: Message, update: Update) -> None:
-        parsed = _COMMAND.fullmatch((message.text or "").strip())
+        parsed = _command_words(message)
         if parsed is None or message.from_user is None:
             return
+        name, args = parsed
         actor = member_key(message.from_user.id)
         if not await self._is_moderator(message.from_user.id):
-            log.info("refused /%s from %s: not a moderator", parsed.group(1), actor)
+            log.info("refused /%s from %s: not a moderator", name, actor)
             return
         if not await self._claim(update):
             return
@@ -210,27 +211,21 @@ class TelegramBot:
         if replied is not None and replied.text:
             found = KEY.search(replied.text)
             target = found.group() if found else None
-        command = Command(
-            parsed.group(1).lower(),
-            tuple((parsed.group(2) or "").split()),
-            actor,
-            datetime.now(UTC),
-            PLATFORM,
-            target,
-        )
+        command = Command(name, args, actor, datetime.now(UTC), PLATFORM, target)
         reply = await self.staff.run(command)
         await self.executor.run(reply.actions)
         await self._safely(message.reply(reply.text))
 
     async def _group_command(self, message: Message, update: Update) -> bool:
         """`/warn` or `/ban 7d` replied by a moderator to a member's message: act, remove the command."""
-        parsed = _COMMAND.fullmatch((message.text or "").strip())
+        parsed = _command_words(message)
         replied = message.reply_to_message
         user = message.from_user
-        if parsed is None or parsed.group(1).lower() not in GROUP_COMMANDS or replied is None or user is None:
+        if parsed is None or parsed[0] not in GROUP_COMMANDS or replied is None or user is None:
             return False
+        name, args = parsed
         if not await self._is_moderator(user.id) and not await self.admins.is_admin(message.chat.id, user.id):
-            log.info("refused /%s in %s from %s: not a moderator", parsed.group(1), message.chat.id, user.id)
+            log.info("refused /%s in %s from %s: not a moderator", name, message.chat.id, user.id)
             return False
         target = (
             replied.sender_chat.id
@@ -244,8 +239,8 @@ class TelegramBot:
         chat = chat_key(message.chat.id)
         await self._remember_chat(chat, message.chat.title)
         command = Command(
-            parsed.group(1).lower(),
-            tuple((parsed.group(2) or "").split()),
+            name,
+            args,
             member_key(user.id),
             datetime.now(UTC),
             PLATFORM,
@@ -314,3 +309,11 @@ class TelegramBot:
     async def stop(self) -> None:
         await self.executor.drain()
         await self.bot.session.close()
+
+
+def _command_words(message: Message) -> tuple[str, tuple[str, ...]] | None:
+    """`/ban@modbot tg:1 7d` -> ("ban", ("tg:1", "7d")); None for a message that is not a command."""
+    parsed = _COMMAND.fullmatch((message.text or "").strip())
+    if parsed is None:
+        return None
+    return parsed.group(1).lower(), tuple((parsed.group(2) or "").split())

@@ -39,6 +39,10 @@ Report = Callable[[str], Awaitable[None]]
 Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
 
 
+def _already_done(exc: TelegramAPIError) -> bool:
+    return any(text in exc.message.lower() for text in _ALREADY)
+
+
 def card_keyboard(card: NotifyStaff) -> InlineKeyboardMarkup | None:
     """Undo / Pardon / Ban forever on a card about a strike (callback data `kind:strike:member`), and
     Confirm / Reject on a step that waits for staff (`kind:sanction:member`)."""
@@ -109,7 +113,7 @@ class Executor:
         try:
             await self._one(action, deleted)
         except TelegramAPIError as exc:
-            if not any(text in exc.message.lower() for text in _ALREADY):
+            if not _already_done(exc):
                 await self._failed(action, exc)
 
     async def _delete_all(self, deletes: list[Delete]) -> None:
@@ -125,7 +129,7 @@ class Executor:
                     for start in range(0, len(ids), 100):
                         await self.bot.delete_messages(platform_id(chat), ids[start : start + 100])
             except TelegramAPIError as exc:
-                if not any(text in exc.message.lower() for text in _ALREADY):
+                if not _already_done(exc):
                     await self._failed(Delete(chat, ",".join(map(str, ids))), exc)
 
     async def _one(self, action: Action, deleted: set[tuple[str, str]]) -> None:
