@@ -1,0 +1,79 @@
+"""What the bot does with a clean group message: answer it from the knowledge base, suggest entries,
+escalate it to the moderators as a ticket, or leave it alone.
+
+Both the score and its margin over the runner-up decide a direct answer: two close entries ("пополнить
+баланс" and "автоплатёж") are a suggestion, never a guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from policies.faq.glossary import DEFAULT_GLOSSARY, load_glossary
+from policies.faq.kb import KnowledgeBase, load_kb
+from policies.faq.lang import detect_lang
+from policies.faq.matcher import Matcher, Scored
+from policies.faq.triage import Kind, Triage, Triager
+from policies.schema import Faq
+
+
+class Decision(StrEnum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    ESCALATE = "escalate"
+    IGNORE = "ignore"
+
+
+@dataclass(frozen=True)
+class FaqOutcome:
+    decision: Decision
+    triage: Triage
+    lang: str
+    entry: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+    def explain(self) -> str:
+        best = f"; best entry {self.entry or self.suggestions[0]} ({self.score:.2f})" if self.score else ""
+        return f"{self.decision.value}: {self.triage.explain()}{best}"
+
+
+class FaqDesk:
+    def __init__(self, kb: KnowledgeBase, settings: Faq, glossary_file: Path = DEFAULT_GLOSSARY) -> None:
+        self.kb = kb
+        self.settings = settings
+        self._triage = Triager()
+        self._matcher = Matcher(kb, load_glossary(glossary_file))
+
+    def rank(self, text: str) -> list[Scored]:
+        return self._matcher.rank(text, top=self.settings.suggestions + 1)
+
+    def decide(self, text: str) -> FaqOutcome:
+        triage = self._triage(text)
+        lang = detect_lang(text)
+        if triage.kind is Kind.CHITCHAT:
+            return FaqOutcome(Decision.IGNORE, triage, lang)
+        if triage.kind is not Kind.QUESTION:
+            return FaqOutcome(Decision.ESCALATE, triage, lang)
+        ranked = self.rank(text)
+        top = ranked[0].score if ranked else 0.0
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        s = self.settings
+        if top >= s.answer and top - runner_up >= s.margin:
+            entry = self.kb.entry(ranked[0].entry)
+            if entry is not None and not entry.never_auto:
+                return FaqOutcome(Decision.ANSWER, triage, lang, entry.id, score=top)
+        offered = [r.entry for r in ranked[: s.suggestions] if r.score >= s.suggest]
+        if offered:
+            return FaqOutcome(Decision.SUGGEST, triage, lang, suggestions=offered, score=top)
+        if not triage.asks:
+            return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # a remark no entry is near
+        return FaqOutcome(Decision.ESCALATE, triage, lang, score=top)
+
+
+def faq_desk(kb_file: Path | None, settings: Faq, policy_folder: Path | None) -> FaqDesk:
+    """The desk for a policy: its knowledge base unless `kb_file` names another."""
+    if kb_file is None and policy_folder is not None:
+        kb_file = policy_folder / settings.knowledge_base
+    return FaqDesk(load_kb(kb_file), settings)

@@ -1,0 +1,59 @@
+"""The glossary that brings members' words (slang, Ukrainian, English) to the knowledge base's Russian before
+the matcher compares them. One regular expression of escaped literal keys, so it is linear in the text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+
+from policies.schema import Strict
+from policies.yamlsource import PolicyError, load_yaml, validation_problems
+
+DEFAULT_GLOSSARY = Path(__file__).parent.parent / "defaults" / "faq_glossary.yaml"
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+class GlossarySpec(Strict):
+    schema_: Literal["modbot/glossary@1"] = Field(alias="schema")
+    words: dict[str, str]
+
+
+def plain(text: str) -> str:
+    """Lower case, ё as е, punctuation and emoji as single spaces: the form both sides are compared in."""
+    return _NON_WORD.sub(" ", text.casefold().replace("ё", "е").replace("_", " ")).strip()
+
+
+class Glossary:
+    def __init__(self, words: dict[str, str]) -> None:
+        self._replace: dict[str, tuple[str, bool]] = {}
+        for key, value in words.items():
+            whole = key.startswith("=")
+            self._replace[plain(key.removeprefix("="))] = (plain(value), whole)
+        keys = sorted(self._replace, key=len, reverse=True)  # the longest key wins at one place
+        self._pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, keys)) + r")(\w*)") if keys else None
+
+    def __call__(self, text: str) -> str:
+        """`text` in plain form, with glossary words replaced."""
+        text = plain(text)
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(self._substitute, text)
+
+    def _substitute(self, match: re.Match[str]) -> str:
+        value, whole = self._replace[match.group(1)]
+        rest = match.group(2)
+        if whole and rest:
+            return match.group(0)
+        return value + rest
+
+
+def load_glossary(path: Path = DEFAULT_GLOSSARY) -> Glossary:
+    doc = load_yaml(path)
+    try:
+        spec = GlossarySpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise PolicyError(validation_problems(doc, exc, {"schema", "words"})) from exc
+    return Glossary(spec.words)

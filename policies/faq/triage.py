@@ -1,0 +1,83 @@
+"""Triage of a group message that broke no rule: a question to the brand, a problem that needs a person, an
+idea, or chit-chat between members. Cue lexicons (policies/defaults/triage/*.txt, the same format and
+matcher as the policy's lexicons) find the signals; the order below decides.
+
+A problem wins over everything: "верните деньги за роутер?" is a question in form, and still a person must
+handle it, so it never reaches the FAQ matcher. An idea comes next, then chit-chat (thanks, greetings)
+unless the member also asks something."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from policies.lexicon import LexiconIndex, parse_lexicon
+from policies.normalize import Normalizer
+
+DEFAULT_CUES = Path(__file__).parent.parent / "defaults" / "triage"
+CUE_FILES = ("problem", "severity", "idea", "chitchat", "question")
+# No leet or lookalike folding: members' numbers and codes (*100#, 0611) must stay what they are.
+_STEPS = ("strip_invisible", "nfkc", "casefold", "fold_yo")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class Kind(StrEnum):
+    QUESTION = "question"
+    PROBLEM = "problem"
+    IDEA = "idea"
+    CHITCHAT = "chitchat"
+
+
+@dataclass(frozen=True)
+class Triage:
+    kind: Kind
+    cues: dict[str, list[str]] = field(default_factory=dict)  # cue file -> the words that matched
+    asks: bool = False  # a question mark or an interrogative
+    words: int = 0
+
+    @property
+    def severe(self) -> bool:
+        return bool(self.cues.get("severity"))
+
+    def explain(self) -> str:
+        found = "; ".join(f"{name}: {', '.join(words)}" for name, words in self.cues.items())
+        return f"{self.kind.value}" + (f" ({found})" if found else "")
+
+
+class Triager:
+    def __init__(self, folder: Path = DEFAULT_CUES) -> None:
+        normalizer = Normalizer(_STEPS)
+        lexicons = {}
+        for name in CUE_FILES:
+            entries, problems = parse_lexicon(
+                (folder / f"{name}.txt").read_text(encoding="utf-8"), name, "stem", normalizer
+            )
+            if problems:
+                raise ValueError(f"{folder / name}.txt:{problems[0].line}: {problems[0].message}")
+            lexicons[name] = entries
+        self._normalize = normalizer
+        self._index = LexiconIndex(lexicons)
+
+    def __call__(self, text: str) -> Triage:
+        norm = self._normalize(text)
+        hits = self._index.scan(norm)
+        cues = {name: sorted({norm.quote(h.start, h.end) for h in found}) for name, found in hits.items()}
+        asks = "?" in text or "question" in cues
+        words = len(norm.tokens)
+        return Triage(_kind(cues, asks, words, bool(_LETTER.search(text))), cues, asks, words)
+
+
+def _kind(cues: dict[str, list[str]], asks: bool, words: int, has_letters: bool) -> Kind:
+    if "problem" in cues or ("severity" in cues and words > 3):
+        return Kind.PROBLEM
+    if "idea" in cues:
+        return Kind.IDEA
+    if not has_letters:
+        return Kind.CHITCHAT  # stickers, emoji, "+1"
+    if "chitchat" in cues and not asks:
+        return Kind.CHITCHAT
+    if asks or words >= 4:
+        return Kind.QUESTION
+    return Kind.CHITCHAT
