@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import policy_commands
+from bot import faq_commands, policy_commands
 from bot.classify import classify
 from bot.events_io import EXAMPLE_CHAT
 from bot.replay import replay
@@ -55,6 +55,20 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--policy", type=Path)
     r.add_argument("--diff", type=Path, metavar="OLD_POLICY", help="list the messages whose verdict changes")
 
+    a = sub.add_parser("ask", help="JSON Lines questions on stdin -> one FAQ decision line each on stdout")
+    a.add_argument("--kb", type=Path, help="knowledge base (default: the policy's)")
+    a.add_argument("--policy", type=Path)
+
+    kb = sub.add_parser("kb", help="check the knowledge base").add_subparsers(dest="action", required=True)
+    k = kb.add_parser("lint", help="validate; errors as file:line:col")
+    k.add_argument("files", nargs="*", type=Path, help="knowledge bases (default: the policy's)")
+    k.add_argument("--policy", type=Path)
+
+    rp = sub.add_parser("report", help="response rate and times of questions and tickets")
+    rp.add_argument("--since", default="7d", help="how far back, e.g. 24h, 7d, 30d (default 7d)")
+    rp.add_argument("--png", type=Path, help="also draw daily volume and response times into this file")
+    rp.add_argument("--db", help="database URL (default: DATABASE_URL or the SQLite file)")
+
     sub.add_parser("run", help="run the bot on every platform whose credentials are set (.env)")
     d = sub.add_parser("demo", help="a scripted scene against the in-repo Bot API emulator: no token needed")
     d.add_argument("--policy", type=Path)
@@ -89,6 +103,14 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return run_demo(policy_file, sys.stdout)
+        if args.command == "ask":
+            return faq_commands.ask_command(args.kb, policy_file)
+        if args.command == "kb":
+            return faq_commands.kb_lint(args.files, policy_file)
+        if args.command == "report":
+            from bot.report_command import print_report
+
+            return asyncio.run(print_report(args.db or settings.database_url, args.since, args.png))
         if args.command == "explain":
             return policy_commands.explain(args.text, policy_file, args.chat, args.role)
         if args.command == "classify":

@@ -14,12 +14,19 @@ class Delete:
 
 
 @dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # what a press sends back, e.g. "faq:12:0" (ticket 12, the first suggestion)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     chat: str
     reply_to: str | None
     text: str  # rendered from an admin-approved template
     template: str
     delete_after_s: int | None = 120  # warnings clean up after themselves
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,8 @@ class NotifyStaff:
     sanction_id: int | None = None
     strike_id: int | None = None
     pending: bool = False  # the step waits for a moderator's confirmation
+    ticket_id: int | None = None  # a ticket's card: its buttons, and its message id is kept on the ticket
+    reply_to_card: str | None = None  # a follow-up goes under the ticket's card
 
 
 Action = Delete | Reply | Restrict | Ban | Unban | Unmute | NotifyStaff

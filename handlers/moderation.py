@@ -172,7 +172,7 @@ def _actions(
             actions.extend(Delete(event.chat, message_id) for message_id in (*earlier, event.message_id))
         elif item.reply and not collapsed:
             text = policy.templates.render(
-                item.reply, member=_member_name(event), rule=rule.spec.title, step=step_text
+                item.reply, member=member_name(event), rule=rule.spec.title, step=step_text
             )
             actions.append(Reply(event.chat, event.message_id, text, item.reply))
             replied = True
@@ -186,7 +186,7 @@ def _actions(
             actions.append(Restrict(event.chat, member, decision.until))  # type: ignore[arg-type,union-attr]
     if step and not replied:
         text = policy.templates.render(
-            "rule_violation", member=_member_name(event), rule=rule.spec.title, step=step_text
+            "rule_violation", member=member_name(event), rule=rule.spec.title, step=step_text
         )
         actions.append(Reply(event.chat, event.message_id, text, "rule_violation"))
     if (
@@ -215,7 +215,7 @@ def _step_text(policy: CompiledPolicy, decision: LadderDecision) -> str:
     return policy.templates.render(f"step_{step.kind}", until=until)
 
 
-def _member_name(event: Event) -> str:
+def member_name(event: Event) -> str:
     if event.author.username:
         return "@" + event.author.username
     return event.author.name or "Участник"

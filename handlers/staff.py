@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from handlers.actions import Action, Ban, Delete, Reply, Restrict, Unban, Unmute
 from handlers.cards import TIME_FORMAT, member_line, until_text
@@ -19,6 +20,9 @@ from policies.durations import parse_duration
 from policies.ladder import decide
 from policies.yamlsource import PolicyError
 from storage import Ledger
+
+if TYPE_CHECKING:
+    from handlers.tickets import TicketCommands
 
 STAFF_RULE = "staff"  # the rule id of a strike a moderator gave by hand
 KEY = re.compile(r"\b(tg|vk):(-?\d+)\b")
@@ -54,6 +58,7 @@ class Command:
     platform: str  # bare numeric ids belong to this platform
     target: str | None = None  # a member key taken from a replied-to card or message
     group_message: tuple[str, str] | None = None  # (chat, message id) when replied to in a group
+    ticket: int | None = None  # the ticket whose card was replied to
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +72,19 @@ class UsageError(ValueError):
 
 
 class Staff:
-    def __init__(self, moderation: Moderation, load_policy: Callable[[], CompiledPolicy]) -> None:
+    def __init__(
+        self,
+        moderation: Moderation,
+        load_policy: Callable[[], CompiledPolicy],
+        tickets: TicketCommands | None = None,
+    ) -> None:
         self.moderation = moderation
         self.load_policy = load_policy
+        self.tickets = tickets
 
     async def run(self, command: Command) -> StaffReply:
+        if self.tickets is not None and self.tickets.handles(command.name):
+            return await self.tickets.run(command)
         handler = getattr(self, f"_{command.name}", None)
         if handler is None or command.name.startswith("_"):
             return StaffReply(f"unknown command /{command.name}; /help lists them")
@@ -81,15 +94,19 @@ class Staff:
             return StaffReply(str(exc))
 
     async def _help(self, _: Command) -> StaffReply:
-        return StaffReply(HELP)
+        return StaffReply(HELP + ("\n\n" + self.tickets.HELP if self.tickets else ""))
 
     async def _reload(self, command: Command) -> StaffReply:
+        """The policy, its templates and its knowledge base validate together, or nothing changes."""
         try:
             policy = self.load_policy()
+            desk = self.tickets.prepare(policy) if self.tickets else None
         except PolicyError as exc:
             await self._audit_only(command, "reload_failed", str(exc))
             return StaffReply(f"❌ reload failed, the running policy stays:\n{exc}")
         self.moderation.use(policy)
+        if self.tickets and desk:
+            self.tickets.escalation.use(policy, desk)
         await self._audit_only(command, "reload", f"policy {policy.hash}")
         return StaffReply(f"✅ policy reloaded: {len(policy.rules)} rules, hash {policy.hash[:12]}")
 
@@ -97,12 +114,15 @@ class Staff:
         async with self.moderation.db.unit() as ledger:
             day = await ledger.counts_by_rule(command.at - timedelta(days=1), kind="violation")
             week = await ledger.counts_by_rule(command.at - timedelta(days=7), kind="violation")
-        if not week:
-            return StaffReply("No violations in the last 7 days.")
-        lines = ["Violations per rule and chat (24 h / 7 d):"]
+        lines = (
+            ["Violations per rule and chat (24 h / 7 d):"] if week else ["No violations in the last 7 days."]
+        )
         for (rule, chat), count in sorted(week.items(), key=lambda item: -item[1]):
             lines.append(f"{rule} · {chat}: {day.get((rule, chat), 0)} / {count}")
-        lines.append(f"Total: {sum(day.values())} / {sum(week.values())}")
+        if week:
+            lines.append(f"Total: {sum(day.values())} / {sum(week.values())}")
+        if self.tickets is not None:
+            lines.append(await self.tickets.stats(command.at))
         return StaffReply("\n".join(lines))
 
     async def _history(self, command: Command) -> StaffReply:

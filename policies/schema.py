@@ -235,6 +235,40 @@ class Groups(Strict):
     delete_service_messages: bool = Field(False, description='remove "X joined" / "X left" messages')
 
 
+class Faq(Strict):
+    knowledge_base: str = Field("kb.yaml", description="the knowledge base file, relative to this one")
+    chats: list[str] | None = Field(None, description="chat keys that get answers; default every group")
+    answer: float = Field(0.6, ge=0, le=1, description="the least score that answers directly")
+    margin: float = Field(0.08, ge=0, le=1, description="and by how much it must beat the runner-up")
+    suggest: float = Field(0.4, ge=0, le=1, description="the least score that is offered as a suggestion")
+    suggestions: int = Field(3, ge=1, le=5, description="how many entries a suggestion offers at most")
+
+    @model_validator(mode="after")
+    def _bands(self) -> Faq:
+        if self.suggest > self.answer:
+            raise ValueError(f"suggest ({self.suggest}) must not be above answer ({self.answer})")
+        return self
+
+
+class Tickets(Strict):
+    sla: Duration = Field(timedelta(hours=24), description="the team's promise: first response within this")
+    remind_before: list[Duration] = Field(
+        default_factory=lambda: [timedelta(hours=4), timedelta(hours=1)],
+        description="remind the staff chat this long before a ticket's due time",
+    )
+    digest_every: Duration = Field(
+        timedelta(minutes=10), description="reminders and breaches gathered into one message per interval"
+    )
+    follow_up_within: Duration = Field(
+        timedelta(hours=48), description="a member's next messages join their live ticket for this long"
+    )
+    key_products: list[str] = Field(default_factory=list, description="words that raise a ticket's priority")
+    tone_lexicon: str | None = Field(
+        "sensitive_topics", description="a lexicon of topics a moderator's relayed reply must not touch"
+    )
+    weekly_digest: bool = Field(True, description="post the week's response metrics every Monday")
+
+
 class PolicySpec(Strict):
     schema_: Literal["modbot/policy@1"] = Field(alias="schema")
     templates: str = Field("templates.yaml", description="the templates file, relative to this one")
@@ -247,6 +281,8 @@ class PolicySpec(Strict):
     ladder: Ladder
     chats: dict[str, ChatOverride] = Field(default_factory=dict)
     groups: Groups = Groups()
+    faq: Faq = Faq()
+    tickets: Tickets = Tickets()
     scenarios: list[Scenario] = Field(default_factory=list)
 
 

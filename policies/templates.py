@@ -10,7 +10,19 @@ from pydantic import Field, field_validator
 
 from policies.schema import Strict
 
-PLACEHOLDERS = {"member", "rule", "reason", "step", "until", "chat", "count"}
+PLACEHOLDERS = {
+    "member",
+    "rule",
+    "reason",
+    "step",
+    "until",
+    "chat",
+    "count",
+    "answer",
+    "ticket",
+    "hours",
+    "reply",
+}
 LANGS = ("ru", "uk", "en")
 
 

@@ -11,12 +11,13 @@ from storage.audit_book import AuditBook
 from storage.models import Chat, Member, ProcessedUpdate, Strike
 from storage.records import MemberRecord, StrikeRecord
 from storage.sanction_book import SanctionBook
+from storage.ticket_book import TicketBook
 
 
-class Ledger(SanctionBook, AuditBook):
+class Ledger(SanctionBook, AuditBook, TicketBook):
     """Obtained from Database.unit(); it never commits itself, so a caller's writes land together or not.
 
-    Sanctions and the audit log live in their books; updates, members, chats and strikes are here.
+    Sanctions, tickets and the audit log live in their books; updates, members, chats and strikes are here.
     """
 
     async def claim_update(self, source: str, update_id: str, now: datetime) -> bool:

@@ -9,7 +9,14 @@ from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.columns import UTCDateTime
-from storage.records import AuditRecord, MemberRecord, SanctionRecord, StrikeRecord
+from storage.records import (
+    AuditRecord,
+    MemberRecord,
+    SanctionRecord,
+    StrikeRecord,
+    TicketEventRecord,
+    TicketRecord,
+)
 
 KEY = String(128)  # "tg:12345", "vk:wall:-123456": platform-prefixed ids
 NAME = String(256)
@@ -176,3 +183,80 @@ class ProcessedUpdate(Base):
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Ticket(Base):
+    """A member's question or problem, from the bot's answer or the moderators' first reply to its close.
+    Questions the bot answered itself are tickets too (resolved at once), so response metrics see them."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_state_due", "state", "due_at"),
+        Index("ix_tickets_member", "member", "opened_at"),
+        Index("ix_tickets_opened", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member: Mapped[str] = mapped_column(KEY)
+    chat: Mapped[str] = mapped_column(KEY)
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int]
+    lang: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responder: Mapped[str | None] = mapped_column(KEY)
+    assignee: Mapped[str | None] = mapped_column(KEY)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    staff_message_id: Mapped[str | None] = mapped_column(String(64))
+    suggestions: Mapped[list[str]] = mapped_column(JSON)
+
+    def record(self) -> TicketRecord:
+        return TicketRecord(
+            id=self.id,
+            member=self.member,
+            chat=self.chat,
+            message_id=self.message_id,
+            kind=self.kind,
+            priority=self.priority,
+            lang=self.lang,
+            text=self.text,
+            state=self.state,
+            opened_at=self.opened_at,
+            due_at=self.due_at,
+            first_response_at=self.first_response_at,
+            responder=self.responder,
+            assignee=self.assignee,
+            snoozed_until=self.snoozed_until,
+            staff_message_id=self.staff_message_id,
+            suggestions=list(self.suggestions),
+        )
+
+
+class TicketEvent(Base):
+    """The append-only history of a ticket: every message, reply, state change, reminder."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket", "ticket_id", "at"), Index("ix_ticket_events_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(KEY)
+    text: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str | None] = mapped_column(String(16))
+
+    def record(self) -> TicketEventRecord:
+        return TicketEventRecord(
+            id=self.id,
+            ticket_id=self.ticket_id,
+            at=self.at,
+            kind=self.kind,
+            actor=self.actor,
+            text=self.text,
+            state=self.state,
+        )

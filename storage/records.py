@@ -70,3 +70,44 @@ class AuditRecord:
     policy_hash: str | None
     actor: str | None
     data: dict[str, Any]
+
+
+# suggested: the bot offered entries and waits for the member's pick; new: waiting for the team's first
+# response; open: the team is on it; waiting_member: answered, the member may follow up; on_hold: snoozed
+# until a time; resolved: answered for good; closed and dismissed end it.
+TICKET_STATES = frozenset(
+    {"new", "open", "waiting_member", "on_hold", "resolved", "closed", "dismissed", "suggested"}
+)
+TICKET_LIVE_STATES = frozenset({"new", "open", "waiting_member", "on_hold", "suggested"})
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    id: int
+    member: str
+    chat: str
+    message_id: str | None
+    kind: str
+    priority: int
+    lang: str
+    text: str
+    state: str
+    opened_at: datetime
+    due_at: datetime
+    first_response_at: datetime | None
+    responder: str | None
+    assignee: str | None
+    snoozed_until: datetime | None
+    staff_message_id: str | None
+    suggestions: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEventRecord:
+    id: int
+    ticket_id: int
+    at: datetime
+    kind: str
+    actor: str | None
+    text: str | None
+    state: str | None
