@@ -10,10 +10,14 @@ from datetime import UTC, datetime
 from bot.scheduler import Scheduler
 from bot.settings import Settings, SettingsError, load_settings
 from bot.telegram.app import TelegramBot
+from handlers.escalation import Escalation, load_desk
 from handlers.moderation import Moderation
+from handlers.reports import weekly_digest
 from handlers.sanctions import expire_due
+from handlers.sla import sla_digest
 from handlers.staff import Staff
-from policies.compile import load_policy
+from handlers.tickets import TicketCommands
+from policies.compile import CompiledPolicy, load_policy
 from policies.yamlsource import PolicyError
 from storage import Database
 
@@ -64,22 +68,35 @@ def run() -> int:
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 1
+    try:
+        load_desk(policy)
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     asyncio.run(serve(settings, policy))
     return 0
 
 
-async def serve(settings: Settings, policy: object) -> None:
+async def serve(settings: Settings, policy: CompiledPolicy) -> None:
     db = await Database.open(settings.database_url)
-    moderation = Moderation(policy, db)  # type: ignore[arg-type]
-    staff = Staff(moderation, lambda: load_policy(settings.policy_file))
+    moderation = Moderation(policy, db)
+    escalation = Escalation(db, policy, load_desk(policy))
+    staff = Staff(moderation, lambda: load_policy(settings.policy_file), TicketCommands(escalation))
     scheduler = Scheduler()
-    telegram = TelegramBot(settings, moderation, staff, scheduler)
+    telegram = TelegramBot(settings, moderation, staff, scheduler, escalation)
 
     async def sweep() -> None:
         for sanction in await expire_due(db, datetime.now(UTC)):
             log.info("%s of %s in %s ended", sanction.kind, sanction.member, sanction.chat)
 
+    async def digests() -> None:
+        now = datetime.now(UTC)
+        await telegram.executor.run(await sla_digest(db, escalation.policy.spec.tickets, now))
+        if escalation.policy.spec.tickets.weekly_digest:
+            await telegram.executor.run(await weekly_digest(db, now))
+
     scheduler.every(SWEEP_S, sweep)
+    scheduler.every(policy.spec.tickets.digest_every.total_seconds(), digests)
     scheduler.start()
     try:
         if settings.webhook_url:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from statistics import median
 
+from handlers.actions import Action, NotifyStaff
+from storage import Database
 from storage.records import TicketRecord
 
 COUNTED_OUT = frozenset({"dismissed", "suggested"})  # no answer needed, or the member has not chosen yet
@@ -93,3 +95,20 @@ def _span(delta: timedelta | None) -> str:
         return "—"
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+async def weekly_digest(db: Database, now: datetime) -> list[Action]:
+    """The last seven days' metrics for the staff chat, once a week from Monday 09:00 UTC. The audit log
+    remembers that it went out, so a restart neither repeats nor skips it."""
+    monday = (now - timedelta(days=now.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
+    if now < monday:
+        return []
+    async with db.unit() as ledger:
+        if await ledger.audit_entries(since=monday, kinds=("weekly_digest",), limit=1):
+            return []
+        result = report(await ledger.tickets_since(now - timedelta(days=7)))
+        if not result.total.questions:
+            return []  # a quiet week needs no message; the first question of the week brings the digest
+        text = result.text(f"📊 The week in questions ({now - timedelta(days=7):%d.%m} – {now:%d.%m}):")
+        await ledger.audit(now, "weekly_digest", text)
+    return [NotifyStaff(text, None, "staff")]

@@ -30,6 +30,7 @@ from bot.telegram.execute import Executor
 from bot.telegram.newcomers import Newcomers
 from bot.telegram.throttle import Throttle
 from handlers.actions import Delete
+from handlers.escalation import Escalation
 from handlers.moderation import Moderation
 from handlers.staff import KEY, Command, Staff
 from policies.events import ChatKind, Role
@@ -42,7 +43,12 @@ GROUP_COMMANDS = frozenset({"warn", "ban"})  # a moderator's reply to a member's
 
 class TelegramBot:
     def __init__(
-        self, settings: Settings, moderation: Moderation, staff: Staff, scheduler: Scheduler
+        self,
+        settings: Settings,
+        moderation: Moderation,
+        staff: Staff,
+        scheduler: Scheduler,
+        escalation: Escalation | None = None,
     ) -> None:
         assert settings.telegram_bot_token is not None and settings.staff_chat_id is not None
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
@@ -53,9 +59,12 @@ class TelegramBot:
         self.staff_chat_id = settings.staff_chat_id
         self.moderation = moderation
         self.staff = staff
+        self.escalation = escalation
         self.scheduler = scheduler
         self.admins = AdminCache(self.bot)
-        self.executor = Executor(self.bot, self.staff_chat_id, self.report, scheduler.at, self.throttle)
+        self.executor = Executor(
+            self.bot, self.staff_chat_id, self.report, scheduler.at, self.throttle, self._card_posted
+        )
         self.known_chats: set[str] = set()
         self.newcomers = Newcomers()
         self.dp = Dispatcher()
@@ -86,6 +95,9 @@ class TelegramBot:
     async def on_button(self, callback_query: CallbackQuery, event_update: Update) -> None:
         query = callback_query
         actor = member_key(query.from_user.id)
+        if (query.data or "").startswith("faq:"):
+            await self._suggestion_picked(query, event_update)
+            return
         if not await self._is_moderator(query.from_user.id):
             log.info("refused button %r from %s: not a moderator", query.data, actor)
             await query.answer("Only moderators can do this.", show_alert=True)
@@ -93,6 +105,9 @@ class TelegramBot:
         if not await self._claim(event_update):
             return
         kind, _, rest = (query.data or "").partition(":")
+        if kind == "ticket":
+            await self._ticket_button(query, rest, actor)
+            return
         strike, _, member = rest.partition(":")
         if kind not in ("undo", "pardon", "forever", "confirm", "reject") or not KEY.fullmatch(member):
             await query.answer("Unknown button.")
@@ -101,13 +116,39 @@ class TelegramBot:
             kind, member, int(strike) if strike.isdigit() else None, actor, datetime.now(UTC)
         )
         await self.executor.run(reply.actions)
+        await self._close_card(query, reply.text, actor)
+
+    async def _close_card(self, query: CallbackQuery, outcome: str, actor: str) -> None:
+        """The card says who did what, and loses its buttons."""
         card = query.message
         if isinstance(card, Message) and card.text:
             who = f"@{query.from_user.username}" if query.from_user.username else actor
             await self._safely(
-                card.edit_text(f"{card.text}\n{reply.text.replace(actor, who)}", reply_markup=None)
+                card.edit_text(f"{card.text}\n{outcome.replace(actor, who)}", reply_markup=None)
             )
-        await query.answer(reply.text[:190])
+        await query.answer(outcome[:190])
+
+    async def _ticket_button(self, query: CallbackQuery, rest: str, actor: str) -> None:
+        """Close / Dismiss / Snooze 1d on a ticket's card, as the commands would do them."""
+        name, _, ticket = rest.partition(":")
+        args = (ticket, "1d") if name == "snooze" else (ticket,)
+        reply = await self.staff.run(Command(name, args, actor, datetime.now(UTC), PLATFORM))
+        await self.executor.run(reply.actions)
+        await self._close_card(query, reply.text, actor)
+
+    async def _suggestion_picked(self, query: CallbackQuery, update: Update) -> None:
+        """A member's press on one of the suggested answers, or on "none of these"."""
+        if self.escalation is None or not await self._claim(update):
+            await query.answer()
+            return
+        notice, actions = await self.escalation.on_pick(
+            query.data or "", member_key(query.from_user.id), datetime.now(UTC)
+        )
+        await self.executor.run(actions)
+        message = query.message
+        if actions and isinstance(message, Message):
+            await self._safely(message.edit_reply_markup(reply_markup=None))
+        await query.answer(notice[:190] or None)
 
     async def on_my_membership(self, my_chat_member: ChatMemberUpdated) -> None:
         update = my_chat_member
@@ -164,7 +205,11 @@ class TelegramBot:
         if outcome.duplicate:
             log.info("update %s already handled", update.update_id)
             return
-        await self.executor.run(outcome.actions)
+        actions = list(outcome.actions)
+        clean = outcome.verdict is not None and not outcome.verdict.violation and not outcome.verdict.hits
+        if clean and self.escalation is not None and not edited and role is Role.MEMBER:
+            actions += await self.escalation.on_clean(replace(event, extra={"link": _message_link(message)}))
+        await self.executor.run(actions)
 
     async def _role(self, message: Message) -> Role:
         user = message.from_user
@@ -197,7 +242,10 @@ class TelegramBot:
 
     async def _staff_message(self, message: Message, update: Update) -> None:
         parsed = _command_words(message)
-        if parsed is None or message.from_user is None:
+        if message.from_user is None:
+            return
+        if parsed is None:
+            await self._staff_reply_to_card(message, update)
             return
         name, args = parsed
         actor = member_key(message.from_user.id)
@@ -206,15 +254,43 @@ class TelegramBot:
             return
         if not await self._claim(update):
             return
-        target = None
+        target = ticket = None
         replied = message.reply_to_message
         if replied is not None and replied.text:
             found = KEY.search(replied.text)
             target = found.group() if found else None
-        command = Command(name, args, actor, datetime.now(UTC), PLATFORM, target)
+            ticket = await self._ticket_of_card(replied.message_id)
+        command = Command(name, args, actor, datetime.now(UTC), PLATFORM, target, ticket=ticket)
         reply = await self.staff.run(command)
         await self.executor.run(reply.actions)
         await self._safely(message.reply(reply.text))
+
+    async def _staff_reply_to_card(self, message: Message, update: Update) -> None:
+        """A moderator's plain reply to a ticket's card is the answer to relay to the member."""
+        replied = message.reply_to_message
+        tickets = self.staff.tickets
+        user = message.from_user
+        if replied is None or tickets is None or user is None or not message.text:
+            return
+        if not await self._is_moderator(user.id) or not await self._claim(update):
+            return
+        reply = await tickets.relay(
+            str(replied.message_id), message.text, member_key(user.id), datetime.now(UTC)
+        )
+        if reply is not None:
+            await self.executor.run(reply.actions)
+            await self._safely(message.reply(reply.text))
+
+    async def _ticket_of_card(self, message_id: int) -> int | None:
+        async with self.moderation.db.unit() as ledger:
+            ticket = await ledger.ticket_by_card(str(message_id))
+        return ticket.id if ticket else None
+
+    async def _card_posted(self, ticket_id: int, message_id: str) -> None:
+        async with self.moderation.db.unit() as ledger:
+            await ledger.update_ticket(
+                ticket_id, datetime.now(UTC), "card", None, staff_message_id=message_id
+            )
 
     async def _group_command(self, message: Message, update: Update) -> bool:
         """`/warn` or `/ban 7d` replied by a moderator to a member's message: act, remove the command."""
@@ -309,6 +385,15 @@ class TelegramBot:
     async def stop(self) -> None:
         await self.executor.drain()
         await self.bot.session.close()
+
+
+def _message_link(message: Message) -> str | None:
+    """t.me links to a message: public groups by username, private supergroups by their internal id."""
+    if message.chat.username:
+        return f"https://t.me/{message.chat.username}/{message.message_id}"
+    if str(message.chat.id).startswith("-100"):
+        return f"https://t.me/c/{str(message.chat.id)[4:]}/{message.message_id}"
+    return None
 
 
 def _command_words(message: Message) -> tuple[str, tuple[str, ...]] | None:

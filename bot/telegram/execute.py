@@ -37,6 +37,7 @@ _ALREADY = ("message to delete not found", "user_not_participant", "participant_
 
 Report = Callable[[str], Awaitable[None]]
 Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
+CardPosted = Callable[[int, str], Awaitable[None]]  # (ticket id, the card's message id)
 
 
 def _already_done(exc: TelegramAPIError) -> bool:
@@ -45,7 +46,20 @@ def _already_done(exc: TelegramAPIError) -> bool:
 
 def card_keyboard(card: NotifyStaff) -> InlineKeyboardMarkup | None:
     """Undo / Pardon / Ban forever on a card about a strike (callback data `kind:strike:member`), and
-    Confirm / Reject on a step that waits for staff (`kind:sanction:member`)."""
+    Confirm / Reject on a step that waits for staff (`kind:sanction:member`); Close / Dismiss / Snooze on a
+    ticket's card (`ticket:command:id`)."""
+    if card.ticket_id is not None:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(text="✅ Close", callback_data=f"ticket:close:{card.ticket_id}"),
+                    InlineKeyboardButton(text="🗑 Dismiss", callback_data=f"ticket:dismiss:{card.ticket_id}"),
+                    InlineKeyboardButton(
+                        text="💤 Snooze 1d", callback_data=f"ticket:snooze:{card.ticket_id}"
+                    ),
+                ]
+            ]
+        )
     if card.member is None or card.strike_id is None:
         return None
     data = f"{card.strike_id}:{card.member}"
@@ -74,9 +88,16 @@ class Executor:
     staff cards go out in the background."""
 
     def __init__(
-        self, bot: Bot, staff_chat_id: int, report: Report, schedule: Schedule, throttle: Throttle
+        self,
+        bot: Bot,
+        staff_chat_id: int,
+        report: Report,
+        schedule: Schedule,
+        throttle: Throttle,
+        card_posted: CardPosted | None = None,
     ) -> None:
         self.bot = bot
+        self.card_posted = card_posted
         self.staff_chat_id = staff_chat_id
         self.report = report
         self.schedule = schedule
@@ -90,14 +111,19 @@ class Executor:
         for action in actions:
             if isinstance(action, Delete):
                 continue
-            if isinstance(action, Reply) and not self.throttle.has_room(platform_id(action.chat)):
+            if isinstance(action, Reply) and self._over_budget(action):
                 log.info("warning in %s skipped: the chat is over its message budget", action.chat)
-            elif isinstance(action, NotifyStaff):
+            elif isinstance(action, NotifyStaff | Reply):
+                # Answers and cards wait for their chat's budget in the background, never lost or blocking.
                 task = asyncio.create_task(self._attempt(action, deleted))
                 self._posting.add(task)
                 task.add_done_callback(self._posting.discard)
             else:
                 await self._attempt(action, deleted)
+
+    def _over_budget(self, reply: Reply) -> bool:
+        """A self-deleting warning is worth less than the chat's quiet during a raid."""
+        return reply.delete_after_s is not None and not self.throttle.has_room(platform_id(reply.chat))
 
     async def drain(self, timeout_s: float = 5.0) -> None:
         """At shutdown, gives the staff cards on their way a few seconds; the rest are in the audit log."""
@@ -135,11 +161,22 @@ class Executor:
     async def _one(self, action: Action, deleted: set[tuple[str, str]]) -> None:
         bot = self.bot
         match action:
-            case Reply(chat=chat, reply_to=reply_to, text=text, delete_after_s=after):
+            case Reply(chat=chat, reply_to=reply_to, text=text, delete_after_s=after, buttons=buttons):
                 reply = None
                 if reply_to is not None and (chat, reply_to) not in deleted:
                     reply = ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
-                sent = await bot.send_message(platform_id(chat), text, reply_parameters=reply)
+                markup = (
+                    InlineKeyboardMarkup(
+                        inline_keyboard=[
+                            [InlineKeyboardButton(text=b.label, callback_data=b.data)] for b in buttons
+                        ]
+                    )
+                    if buttons
+                    else None
+                )
+                sent = await bot.send_message(
+                    platform_id(chat), text, reply_parameters=reply, reply_markup=markup
+                )
                 if after:
                     self._delete_later(chat, sent.message_id, after)
             case Ban(chat=chat, member=member, until=until):
@@ -162,7 +199,17 @@ class Executor:
                     use_independent_chat_permissions=True,
                 )
             case NotifyStaff():
-                await bot.send_message(self.staff_chat_id, action.text, reply_markup=card_keyboard(action))
+                under = action.reply_to_card
+                card = await bot.send_message(
+                    self.staff_chat_id,
+                    action.text,
+                    reply_markup=card_keyboard(action),
+                    reply_parameters=ReplyParameters(message_id=int(under), allow_sending_without_reply=True)
+                    if under
+                    else None,
+                )
+                if action.ticket_id is not None and self.card_posted is not None:
+                    await self.card_posted(action.ticket_id, str(card.message_id))
 
     def _delete_later(self, chat: str, message_id: int, after_s: int) -> None:
         async def delete() -> None:

@@ -36,7 +36,7 @@ class BotProcess:
                 str(MODBOT), "run", env=self.env, cwd=self.cwd, stdout=log, stderr=log
             )
         try:  # ready once it is about to poll, or has set its webhook
-            await self.emu.wait_for(ready, since=len(self.emu.calls), timeout=20)
+            await self.emu.wait_for(ready, since=len(self.emu.calls), timeout=60)
         except TimeoutError:
             raise AssertionError(f"modbot run did not start polling:\n{self.output()}") from None
 
@@ -347,3 +347,110 @@ async def test_groups_newcomers_rights_and_reply_commands(emu: BotApiEmulator, b
     await emu.wait_for("deleteMessage", deleting(GROUP, marker["message_id"]))
     assert not [c for c in emu.calls_to("deleteMessage") if c.params.get("chat_id") == other_group]
     assert not emu.is_deleted(other_group, swear["message_id"])
+
+
+# --- the FAQ and tickets ---------------------------------------------------------------------------------
+
+
+def replying_to(chat: int, message_id: int) -> Callable[[Call], bool]:
+    return lambda call: (
+        call.params.get("chat_id") == chat
+        and (call.params.get("reply_parameters") or {}).get("message_id") == message_id
+    )
+
+
+async def test_a_known_question_is_answered_from_the_knowledge_base(
+    emu: BotApiEmulator, bot: BotProcess
+) -> None:
+    question = emu.send_message(GROUP, MEMBER, "Подскажите, как проверить баланс?")
+    answer = await emu.wait_for("sendMessage", replying_to(GROUP, question["message_id"]), timeout=20)
+    assert answer.params["text"].startswith("@gosha77, ") and "*100#" in answer.params["text"]
+    assert not [c for c in emu.calls_to("sendMessage") if c.params["chat_id"] == STAFF]
+
+
+async def test_a_ticket_from_question_to_relayed_answer_follow_up_and_close(
+    emu: BotApiEmulator, bot: BotProcess
+) -> None:
+    problem = emu.send_message(
+        GROUP, MEMBER, "Третий день нет интернета на Ленина 5, верните деньги за эти дни!"
+    )
+    ack = await emu.wait_for("sendMessage", replying_to(GROUP, problem["message_id"]), timeout=20)
+    assert "№1" in ack.params["text"] and "24" in ack.params["text"]
+    card = await emu.wait_for("sendMessage", to(STAFF))
+    assert "Ticket #1" in card.params["text"] and "Ленина 5" in card.params["text"]
+    assert f"t.me/c/{str(GROUP)[4:]}/{problem['message_id']}" in card.params["text"]
+    buttons = [b["callback_data"] for b in card.params["reply_markup"]["inline_keyboard"][0]]
+    assert buttons == ["ticket:close:1", "ticket:dismiss:1", "ticket:snooze:1"]
+    card_id = card.result_or_error["message_id"]
+
+    emu.mark()  # the tone guard: nothing reaches the member
+    emu.send_message(STAFF, MODERATOR, "Да вы просто идиот, читайте договор", reply_to=card_id)
+    blocked = await emu.wait_for("sendMessage", to(STAFF))
+    assert "Not sent" in blocked.params["text"] and "insult" in blocked.params["text"]
+
+    emu.mark()
+    emu.send_message(STAFF, MODERATOR, "Авария устранена, перерасчёт сделаем за три дня.", reply_to=card_id)
+    relayed = await emu.wait_for("sendMessage", replying_to(GROUP, problem["message_id"]))
+    assert (
+        relayed.params["text"]
+        == "@gosha77, ответ поддержки: Авария устранена, перерасчёт сделаем за три дня."
+    )
+    assert not [
+        c for c in emu.calls_to("sendMessage") if c.params["chat_id"] == GROUP and "идиот" in c.params["text"]
+    ]
+
+    emu.mark()
+    emu.send_message(GROUP, MEMBER, "а когда именно будет перерасчёт? всё ещё нет связи")
+    follow = await emu.wait_for("sendMessage", to(STAFF))
+    assert "follow-up" in follow.params["text"] and follow.params["reply_parameters"]["message_id"] == card_id
+
+    emu.mark()
+    emu.send_message(STAFF, MODERATOR, "/tickets")
+    listing = await emu.wait_for("sendMessage", to(STAFF))
+    assert listing.params["text"].splitlines()[1].startswith("#1 ")
+
+    emu.mark()
+    emu.press_button(STAFF, card_id, MODERATOR, "ticket:close:1")
+    edit = await emu.wait_for("editMessageText")
+    assert "closed by @maria_mod" in edit.params["text"]
+
+    emu.mark()
+    emu.send_message(STAFF, MODERATOR, "/stats")
+    stats = await emu.wait_for("sendMessage", to(STAFF))
+    assert "Questions, 24 h: 1 questions · answered 100%" in stats.params["text"]
+
+
+async def test_an_sla_reminder_fires_after_a_restart(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess], policy_file: Path
+) -> None:
+    """The reminder comes due while the bot is down: the restarted bot sends it, and each reminder and the
+    breach alert go out once, because they are recorded as ticket events."""
+    policy_file.write_text(
+        policy_file.read_text() + "\ntickets: {sla: 40s, remind_before: [35s], digest_every: 1s}\n"
+    )
+    first = make_bot(POLICY_FILE=str(policy_file))
+    await first.start()
+    emu.send_message(GROUP, MEMBER, "Позвоните мне, пожалуйста, по поводу договора")
+    await emu.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == STAFF and "Ticket #1" in c.params["text"], timeout=20
+    )
+    await first.stop()
+    await asyncio.sleep(6)
+    emu.mark()
+    second = make_bot(POLICY_FILE=str(policy_file))
+    await second.start()
+
+    def digest(c: Call) -> bool:
+        return c.params.get("chat_id") == STAFF and "SLA digest" in c.params.get("text", "")
+
+    try:
+        first_digest = await emu.wait_for("sendMessage", digest, timeout=15)
+        assert "#1" in first_digest.params["text"]
+        await emu.wait_for(
+            "sendMessage", lambda c: digest(c) and "SLA missed" in c.params["text"], timeout=60
+        )
+        await asyncio.sleep(2)
+        texts = [c.params["text"] for c in emu.calls_to("sendMessage") if digest(c)]
+        assert sum("SLA missed" in t for t in texts) == 1 and sum("due soon" in t for t in texts) <= 1, texts
+    finally:
+        await second.stop()
