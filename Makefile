@@ -27,3 +27,4 @@ test: install-test
 
 bench: install
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/faq.py

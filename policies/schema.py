@@ -242,6 +242,9 @@ class Faq(Strict):
     margin: float = Field(0.08, ge=0, le=1, description="and by how much it must beat the runner-up")
     suggest: float = Field(0.3, ge=0, le=1, description="the least score that is offered as a suggestion")
     suggestions: int = Field(3, ge=1, le=5, description="how many entries a suggestion offers at most")
+    semantic: bool = Field(
+        False, description="also match by meaning (multilingual-e5-small; needs the `semantic` extra)"
+    )
 
     @model_validator(mode="after")
     def _bands(self) -> Faq:

@@ -14,8 +14,10 @@ from policies.faq.glossary import DEFAULT_GLOSSARY, load_glossary
 from policies.faq.kb import KnowledgeBase, load_kb
 from policies.faq.lang import detect_lang
 from policies.faq.matcher import Matcher, Scored
+from policies.faq.semantic import SemanticScorer, SemanticUnavailable
 from policies.faq.triage import Kind, Triage, Triager
 from policies.schema import Faq
+from policies.yamlsource import PolicyError, Problem
 
 
 class Decision(StrEnum):
@@ -44,7 +46,8 @@ class FaqDesk:
         self.kb = kb
         self.settings = settings
         self._triage = Triager()
-        self._matcher = Matcher(kb, load_glossary(glossary_file))
+        semantic = SemanticScorer(kb) if settings.semantic else None
+        self._matcher = Matcher(kb, load_glossary(glossary_file), semantic)
 
     def rank(self, text: str) -> list[Scored]:
         return self._matcher.rank(text, top=self.settings.suggestions + 1)
@@ -76,4 +79,8 @@ def faq_desk(kb_file: Path | None, settings: Faq, policy_folder: Path | None) ->
     """The desk for a policy: its knowledge base unless `kb_file` names another."""
     if kb_file is None and policy_folder is not None:
         kb_file = policy_folder / settings.knowledge_base
-    return FaqDesk(load_kb(kb_file), settings)
+    kb = load_kb(kb_file)
+    try:
+        return FaqDesk(kb, settings)
+    except SemanticUnavailable as exc:
+        raise PolicyError([Problem(str(kb.file), 1, 1, "faq.semantic", str(exc))]) from exc

@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from policies.faq.glossary import Glossary
 from policies.faq.kb import KnowledgeBase
+from policies.faq.semantic import SemanticScorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +23,9 @@ class Scored:
 
 
 class Matcher:
-    def __init__(self, kb: KnowledgeBase, glossary: Glossary) -> None:
+    def __init__(self, kb: KnowledgeBase, glossary: Glossary, semantic: SemanticScorer | None = None) -> None:
         self._glossary = glossary
+        self._semantic = semantic
         self._ids = [entry.id for entry in kb.entries]
         owners, texts = [], []
         for index, entry in enumerate(kb.entries):
@@ -35,12 +37,14 @@ class Matcher:
         self._matrix = self._vectorizer.fit_transform(texts)
 
     def rank(self, text: str, top: int = 3) -> list[Scored]:
-        """The `top` best entries, best first, with their cosine similarity (0..1)."""
+        """The `top` best entries, best first, with their cosine similarity (0..1); with the semantic
+        matcher, the mean of both scores."""
         query = self._vectorizer.transform([self._glossary(text)])
-        if not query.nnz:
-            return []
-        similarity = (self._matrix @ query.T).toarray().ravel()
         best = np.zeros(len(self._ids))
-        np.maximum.at(best, self._owner, similarity)
+        if query.nnz:
+            similarity = (self._matrix @ query.T).toarray().ravel()
+            np.maximum.at(best, self._owner, similarity)
+        if self._semantic is not None:
+            best = (best + self._semantic.scores(text)) / 2
         order = np.argsort(-best)[:top]
         return [Scored(self._ids[i], float(best[i])) for i in order if best[i] > 0]

@@ -17,8 +17,12 @@ from pathlib import Path
 MODBOT = Path(sys.executable).parent / "modbot"
 
 
-def decide(corpus: Path, kb: Path | None) -> dict[str, dict]:
-    command = [str(MODBOT), "ask"] + (["--kb", str(kb)] if kb else [])
+def decide(corpus: Path, kb: Path | None, policy: Path | None = None) -> dict[str, dict]:
+    command = (
+        [str(MODBOT), "ask"]
+        + (["--kb", str(kb)] if kb else [])
+        + (["--policy", str(policy)] if policy else [])
+    )
     lines = corpus.read_text(encoding="utf-8")
     run = subprocess.run(command, input=lines, capture_output=True, text=True, check=True, timeout=300)
     return {out["id"]: out for out in map(json.loads, run.stdout.splitlines())}
@@ -57,13 +61,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--kb", type=Path)
+    parser.add_argument("--policy", type=Path, help="its `faq:` settings (e.g. semantic: true)")
     parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--misses", action="store_true", help="print every wrong decision")
     args = parser.parse_args()
     labels = [
         json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    decisions = decide(args.corpus, args.kb)
+    decisions = decide(args.corpus, args.kb, args.policy)
     figures = measures(labels, decisions)
     for name, value in figures.items():
         print(f"{name} {value}")
