@@ -15,7 +15,9 @@ from handlers.ticket_cards import ticket_line
 from policies.compile import CompiledPolicy
 from policies.durations import parse_duration
 from policies.faq.decide import FaqDesk
+from policies.faq.kb_edit import add_phrasing
 from policies.faq.tone import tone_problem
+from policies.yamlsource import PolicyError
 from storage import Database, Ledger
 from storage.records import TICKET_LIVE_STATES, TicketRecord
 
@@ -26,7 +28,7 @@ HELP = """Tickets (N is the ticket number; reply to a ticket's card instead of g
 /close N · /dismiss N — resolve, or drop as not needing an answer
 /snooze N <2h|1d|ISO time> — put on hold until then
 /assign N @moderator — who handles it
-/kb suggestions — questions that members matched to entries, to add as phrasings"""
+/kb suggestions — questions that members matched to entries; /kb accept N adds one as a phrasing"""
 
 USAGE = {
     "reply": "/reply N <text>",
@@ -162,8 +164,13 @@ class TicketCommands:
         return StaffReply(f"#{ticket.id} assigned to {rest[0]}")
 
     async def _kb(self, command: Command) -> StaffReply:
-        if command.args[:1] != ("suggestions",):
-            raise UsageError("usage: /kb suggestions")
+        if command.args[:1] == ("suggestions",):
+            return await self._kb_suggestions(command)
+        if command.args[:1] == ("accept",) and len(command.args) == 2 and command.args[1].isdigit():
+            return await self._kb_accept(command, int(command.args[1]))
+        raise UsageError("usage: /kb suggestions · /kb accept N")
+
+    async def _kb_suggestions(self, command: Command) -> StaffReply:
         async with self.db.unit() as ledger:
             proposals = await ledger.ticket_events(
                 kinds=("kb_proposal",), since=command.at - timedelta(days=30)
@@ -176,7 +183,30 @@ class TicketCommands:
         if not lines:
             return StaffReply("No proposed phrasings in the last 30 days.")
         return StaffReply(
-            "\n".join(["Members' questions matched to entries (add them as phrasings):", *lines])
+            "\n".join(["Members' questions matched to entries (/kb accept N adds one):", *lines])
+        )
+
+    async def _kb_accept(self, command: Command, ticket_id: int) -> StaffReply:
+        """The ticket's question becomes a phrasing of the entry it was answered with, in the YAML file; the
+        knowledge base reloads, or the file is put back when it no longer validates."""
+        async with self.db.unit() as ledger:
+            ticket = await ledger.ticket(ticket_id)
+            proposal = await ledger.ticket_events(ticket_id, kinds=("kb_proposal",))
+        if ticket is None or not proposal or proposal[-1].text is None:
+            raise UsageError(f"ticket #{ticket_id} has no proposed phrasing; /kb suggestions lists them")
+        entry = proposal[-1].text
+        file = self.escalation.desk.kb.file
+        before = file.read_text(encoding="utf-8")
+        try:
+            file.write_text(add_phrasing(before, entry, ticket.text), encoding="utf-8")
+            self.escalation.use(self.escalation.policy, load_desk(self.escalation.policy))
+        except (KeyError, PolicyError) as exc:
+            file.write_text(before, encoding="utf-8")
+            return StaffReply(f"❌ not added, the knowledge base stays as it was: {exc}")
+        async with self.db.unit() as ledger:
+            await ledger.update_ticket(ticket_id, command.at, "kb_accepted", command.actor, entry)
+        return StaffReply(
+            f"✅ «{ticket.text}» added to {entry} in {file.name}; the knowledge base is reloaded"
         )
 
     def _ticket_and_rest(self, command: Command) -> tuple[int, tuple[str, ...]]:

@@ -242,3 +242,25 @@ async def test_metrics_on_a_known_log() -> None:
     assert total.response_rate == 0.75 and total.median == timedelta(hours=2)
     assert "answered 75%" in total.line() and "+2" in total.line()
     assert sorted(result.per_day) == ["2026-03-02", "2026-03-03"]
+
+
+async def test_an_accepted_phrasing_lands_in_the_yaml_with_its_comments(tmp_path: Path, db: Database) -> None:
+    from bot.policy_commands import copy_default_policy
+
+    policy = load_policy(copy_default_policy(tmp_path / "policy"))
+    escalation = Escalation(db, policy, load_desk(policy))
+    tickets = TicketCommands(escalation)
+    kb = tmp_path / "policy" / "kb.yaml"
+    comments = [line for line in kb.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    question = "Позвоните мне, пожалуйста: как в Турции включить роуминг, чтобы не списали лишнего"
+    await escalation.on_clean(message(question))
+    await tickets.run(command("/answer 1 roaming"))
+    assert "#1 → roaming" in (await tickets.run(command("/kb suggestions"))).text
+
+    accepted = await tickets.run(command("/kb accept 1"))
+    assert "added to roaming" in accepted.text
+    text = kb.read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == comments
+    entry = escalation.desk.kb.entry("roaming")
+    assert entry is not None and entry.questions[-1] == question
+    assert "no proposed phrasing" in (await tickets.run(command("/kb accept 7"))).text
