@@ -15,9 +15,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
-# With a Telegram token (environment or .env) the real bot; without one the demo against the emulator.
+# With a Telegram or VK token (environment or .env) the real bot; without one the demo against the emulator.
 run: install
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.' .env; then \
+	@if [ -n "$$TELEGRAM_BOT_TOKEN$$VK_GROUP_TOKEN" ] || grep -qs '^\(TELEGRAM_BOT_TOKEN\|VK_GROUP_TOKEN\)=.' .env; then \
 		$(BIN)/modbot run; else $(BIN)/modbot demo; fi
 
 # pytest exits 5 when it collected no test; make treats every non-zero exit as a failure.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -22,6 +21,8 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.card_buttons import strike_press, ticket_press
+from bot.commands import command_words
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.telegram.admins import AdminCache, missing_rights
@@ -37,7 +38,6 @@ from policies.events import ChatKind, Role
 
 log = logging.getLogger(__name__)
 
-_COMMAND = re.compile(r"/([a-z_]+)(?:@\w+)?(?:\s+(.*))?", re.DOTALL | re.IGNORECASE)
 GROUP_COMMANDS = frozenset({"warn", "ban"})  # a moderator's reply to a member's message in a group
 
 
@@ -65,6 +65,8 @@ class TelegramBot:
         self.executor = Executor(
             self.bot, self.staff_chat_id, self.report, scheduler.at, self.throttle, self._card_posted
         )
+        # Staff actions may be for another platform's members; the wiring routes them (bot/routing.py).
+        self.execute = self.executor.run
         self.known_chats: set[str] = set()
         self.newcomers = Newcomers()
         self.dp = Dispatcher()
@@ -104,18 +106,17 @@ class TelegramBot:
             return
         if not await self._claim(event_update):
             return
-        kind, _, rest = (query.data or "").partition(":")
-        if kind == "ticket":
-            await self._ticket_button(query, rest, actor)
-            return
-        strike, _, member = rest.partition(":")
-        if kind not in ("undo", "pardon", "forever", "confirm", "reject") or not KEY.fullmatch(member):
+        data = query.data or ""
+        ticket, strike = ticket_press(data), strike_press(data)
+        if ticket is not None:
+            reply = await self.staff.run(Command(*ticket, actor, datetime.now(UTC), PLATFORM))
+        elif strike is not None:
+            kind, member, ref = strike
+            reply = await self.staff.button(kind, member, ref, actor, datetime.now(UTC))
+        else:
             await query.answer("Unknown button.")
             return
-        reply = await self.staff.button(
-            kind, member, int(strike) if strike.isdigit() else None, actor, datetime.now(UTC)
-        )
-        await self.executor.run(reply.actions)
+        await self.execute(reply.actions)
         await self._close_card(query, reply.text, actor)
 
     async def _close_card(self, query: CallbackQuery, outcome: str, actor: str) -> None:
@@ -127,14 +128,6 @@ class TelegramBot:
                 card.edit_text(f"{card.text}\n{outcome.replace(actor, who)}", reply_markup=None)
             )
         await query.answer(outcome[:190])
-
-    async def _ticket_button(self, query: CallbackQuery, rest: str, actor: str) -> None:
-        """Close / Dismiss / Snooze 1d on a ticket's card, as the commands would do them."""
-        name, _, ticket = rest.partition(":")
-        args = (ticket, "1d") if name == "snooze" else (ticket,)
-        reply = await self.staff.run(Command(name, args, actor, datetime.now(UTC), PLATFORM))
-        await self.executor.run(reply.actions)
-        await self._close_card(query, reply.text, actor)
 
     async def _suggestion_picked(self, query: CallbackQuery, update: Update) -> None:
         """A member's press on one of the suggested answers, or on "none of these"."""
@@ -241,7 +234,7 @@ class TelegramBot:
         return await self.admins.is_admin(self.staff_chat_id, user_id)
 
     async def _staff_message(self, message: Message, update: Update) -> None:
-        parsed = _command_words(message)
+        parsed = command_words(message.text)
         if message.from_user is None:
             return
         if parsed is None:
@@ -262,7 +255,7 @@ class TelegramBot:
             ticket = await self._ticket_of_card(replied.message_id)
         command = Command(name, args, actor, datetime.now(UTC), PLATFORM, target, ticket=ticket)
         reply = await self.staff.run(command)
-        await self.executor.run(reply.actions)
+        await self.execute(reply.actions)
         await self._safely(message.reply(reply.text))
 
     async def _staff_reply_to_card(self, message: Message, update: Update) -> None:
@@ -278,7 +271,7 @@ class TelegramBot:
             str(replied.message_id), message.text, member_key(user.id), datetime.now(UTC)
         )
         if reply is not None:
-            await self.executor.run(reply.actions)
+            await self.execute(reply.actions)
             await self._safely(message.reply(reply.text))
 
     async def _ticket_of_card(self, message_id: int) -> int | None:
@@ -294,7 +287,7 @@ class TelegramBot:
 
     async def _group_command(self, message: Message, update: Update) -> bool:
         """`/warn` or `/ban 7d` replied by a moderator to a member's message: act, remove the command."""
-        parsed = _command_words(message)
+        parsed = command_words(message.text)
         replied = message.reply_to_message
         user = message.from_user
         if parsed is None or parsed[0] not in GROUP_COMMANDS or replied is None or user is None:
@@ -324,7 +317,7 @@ class TelegramBot:
             (chat, str(replied.message_id)),
         )
         reply = await self.staff.run(command)
-        await self.executor.run(reply.actions)
+        await self.execute(reply.actions)
         await self._safely(message.delete())
         await self.report(f"{reply.text} (in {message.chat.title or chat})")
         return True
@@ -394,11 +387,3 @@ def _message_link(message: Message) -> str | None:
     if str(message.chat.id).startswith("-100"):
         return f"https://t.me/c/{str(message.chat.id)[4:]}/{message.message_id}"
     return None
-
-
-def _command_words(message: Message) -> tuple[str, tuple[str, ...]] | None:
-    """`/ban@modbot tg:1 7d` -> ("ban", ("tg:1", "7d")); None for a message that is not a command."""
-    parsed = _COMMAND.fullmatch((message.text or "").strip())
-    if parsed is None:
-        return None
-    return parsed.group(1).lower(), tuple((parsed.group(2) or "").split())

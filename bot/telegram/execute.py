@@ -12,6 +12,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
+from bot.card_buttons import card_buttons
 from bot.telegram.convert import platform_id
 from bot.telegram.throttle import Throttle
 from handlers.actions import Action, Ban, Delete, NotifyStaff, Reply, Restrict, Unban, Unmute
@@ -45,40 +46,14 @@ def _already_done(exc: TelegramAPIError) -> bool:
 
 
 def card_keyboard(card: NotifyStaff) -> InlineKeyboardMarkup | None:
-    """Undo / Pardon / Ban forever on a card about a strike (callback data `kind:strike:member`), and
-    Confirm / Reject on a step that waits for staff (`kind:sanction:member`); Close / Dismiss / Snooze on a
-    ticket's card (`ticket:command:id`)."""
-    if card.ticket_id is not None:
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    InlineKeyboardButton(text="✅ Close", callback_data=f"ticket:close:{card.ticket_id}"),
-                    InlineKeyboardButton(text="🗑 Dismiss", callback_data=f"ticket:dismiss:{card.ticket_id}"),
-                    InlineKeyboardButton(
-                        text="💤 Snooze 1d", callback_data=f"ticket:snooze:{card.ticket_id}"
-                    ),
-                ]
-            ]
-        )
-    if card.member is None or card.strike_id is None:
+    rows = card_buttons(card)
+    if not rows:
         return None
-    data = f"{card.strike_id}:{card.member}"
-    row = [
-        InlineKeyboardButton(text="↩️ Undo", callback_data=f"undo:{data}"),
-        InlineKeyboardButton(text="🕊 Pardon", callback_data=f"pardon:{data}"),
-        InlineKeyboardButton(text="⛔ Ban forever", callback_data=f"forever:{data}"),
-    ]
-    rows = [row]
-    if card.pending and card.sanction_id is not None:
-        pending = f"{card.sanction_id}:{card.member}"
-        rows.insert(
-            0,
-            [
-                InlineKeyboardButton(text="✅ Confirm", callback_data=f"confirm:{pending}"),
-                InlineKeyboardButton(text="✖ Reject", callback_data=f"reject:{pending}"),
-            ],
-        )
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in rows
+        ]
+    )
 
 
 class Executor:

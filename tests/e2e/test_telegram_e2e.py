@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from modbot_emulators.telegram import BotApiEmulator, Call
+from modbot_emulators.vk import VkApiEmulator
 
 from bot.policy_commands import copy_default_policy
 
 GROUP, STAFF = -1001000000001, -1001000000002
 MEMBER, ADMIN, MODERATOR, OTHER = 101, 102, 103, 104
+VK_MEMBER = 501
 MODBOT = Path(sys.executable).parent / "modbot"
 SWEAR = "ну ты 6лять даёшь, опять связь пропала"
 
@@ -454,3 +456,66 @@ async def test_an_sla_reminder_fires_after_a_restart(
         assert sum("SLA missed" in t for t in texts) == 1 and sum("due soon" in t for t in texts) <= 1, texts
     finally:
         await second.stop()
+
+
+# --- VK beside Telegram: one process, one staff chat ------------------------------------------------------
+
+
+@pytest.fixture
+async def vk_emu() -> AsyncIterator[VkApiEmulator]:
+    emulator = VkApiEmulator()
+    await emulator.start()
+    emulator.add_user(VK_MEMBER, "Гоша", "Петров")
+    yield emulator
+    await emulator.stop()
+
+
+async def test_vk_beside_telegram_cards_commands_and_tickets_cross_over(
+    emu: BotApiEmulator, vk_emu: VkApiEmulator, make_bot: Callable[..., BotProcess], tmp_path: Path
+) -> None:
+    """`modbot run` with both tokens: a VK violation is carded in the Telegram staff chat, a ban typed there
+    kicks the VK member, and a moderator's reply to a VK member's ticket is posted in the VK chat."""
+    peer = vk_emu.add_chat(1, "Волна ВК", members=(VK_MEMBER,))
+    process = make_bot(
+        VK_GROUP_TOKEN=vk_emu.group_token,
+        VK_GROUP_ID=str(vk_emu.group_id),
+        VK_API_BASE=str(vk_emu.base_url),
+        VK_LONGPOLL_STATE=str(tmp_path / "vk-longpoll.json"),
+    )
+    await process.start()
+    try:
+        async with asyncio.timeout(30):  # the start-up check's key, then the bot's own: it polls from now
+            while len(vk_emu.calls_to("groups.getLongPollServer")) < 2:
+                await asyncio.sleep(0.1)
+        swear = vk_emu.send_chat_message(peer, VK_MEMBER, SWEAR)
+        await vk_emu.wait_for("messages.delete", timeout=30)
+        assert vk_emu.is_deleted(peer, swear["conversation_message_id"])
+        card = await emu.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == STAFF and "[VK]" in c.params["text"]
+        )
+        assert f"vk:{VK_MEMBER}" in card.params["text"]
+
+        emu.send_message(STAFF, MODERATOR, f"/ban vk:{VK_MEMBER} 7d")
+        kick = await vk_emu.wait_for("messages.removeChatUser", timeout=20)
+        assert int(kick.params.get("member_id") or kick.params.get("user_id")) == VK_MEMBER
+
+        asker = VK_MEMBER + 1
+        vk_emu.add_user(asker, "Оля", "Сидорова")
+        vk_emu.chat_join(peer, asker)
+        vk_emu.send_chat_message(peer, asker, "Позвоните мне, пожалуйста, по поводу договора")
+        ticket = await emu.wait_for(
+            "sendMessage",
+            lambda c: c.params["chat_id"] == STAFF and "Ticket #" in c.params["text"],
+            timeout=20,
+        )
+        emu.send_message(
+            STAFF, MODERATOR, "Перезвоним сегодня до 18:00.", reply_to=ticket.result_or_error["message_id"]
+        )
+        await vk_emu.wait_for(
+            "messages.send",
+            lambda c: "Перезвоним сегодня до 18:00." in str(c.params.get("message")),
+            timeout=20,
+        )
+    finally:
+        assert await process.stop() == 0
+    assert vk_emu.group_token not in process.output() and emu.token not in process.output()
