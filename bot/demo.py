@@ -16,8 +16,10 @@ from modbot_emulators.telegram import BotApiEmulator, Call
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.telegram.app import TelegramBot
+from handlers.escalation import Escalation, load_desk
 from handlers.moderation import Moderation
 from handlers.staff import Staff
+from handlers.tickets import TicketCommands
 from policies.compile import CompiledPolicy, load_policy
 from storage import Database
 
@@ -36,9 +38,11 @@ class Scene:
     def title(self, text: str) -> None:
         print(f"\n── {text} " + "─" * max(0, 72 - len(text)), file=self.out)
 
-    async def say(self, chat: int, user: int, text: str) -> dict[str, Any]:
-        print(f"[{self.chats[chat]}] {self.names[user]}: {text}", file=self.out)
-        message = self.emu.send_message(chat, user, text)
+    async def say(self, chat: int, user: int, text: str, reply_to: Call | None = None) -> dict[str, Any]:
+        under = " (ответ на карточку)" if reply_to is not None else ""
+        print(f"[{self.chats[chat]}] {self.names[user]}{under}: {text}", file=self.out)
+        card_id = reply_to.result_or_error["message_id"] if reply_to is not None else None
+        message = self.emu.send_message(chat, user, text, reply_to=card_id)
         await self.settle()
         return message
 
@@ -96,11 +100,29 @@ def _date(unix: int) -> str:
 
 async def play(scene: Scene) -> None:
     emu = scene.emu
-    scene.title("A member asks, then swears")
-    await scene.say(GROUP, GOSHA, "Всем привет! Подскажите, роуминг в Турции уже работает?")
+    scene.title("A member asks: the bot answers from the knowledge base")
+    await scene.say(GROUP, GOSHA, "Всем привет! Подскажите, как проверить баланс?")
+    scene.title("The same member swears")
     await scene.say(GROUP, GOSHA, "Опять нет связи, ну 6лять, сколько можно")
-    scene.title("An angry but clean complaint is feedback, not a violation")
+    scene.title("An angry but clean complaint is feedback: a ticket for the team, no punishment")
     await scene.say(GROUP, ANNA, "ВЫ ИЗДЕВАЕТЕСЬ?! Третий день нет интернета, верните деньги за месяц!")
+    ticket = next(
+        (
+            c
+            for c in emu.calls_to("sendMessage")
+            if c.params["chat_id"] == STAFF and "Ticket #" in c.params["text"]
+        ),
+        None,
+    )
+    if ticket is not None:
+        scene.title("A moderator answers the ticket; a rude draft is stopped by the tone guard")
+        await scene.say(STAFF, MARIA, "Читать договор не пробовали? Идиоты, честное слово", reply_to=ticket)
+        await scene.say(
+            STAFF,
+            MARIA,
+            "Анна, авария на линии устранена, перерасчёт за три дня сделаем сегодня.",
+            reply_to=ticket,
+        )
     scene.title("A spammer posts an invite link")
     await scene.say(GROUP, OLEG, "Заработок от 5000 в день без вложений 💰💰💰 заходи t.me/+AbCdEfGh123")
     scene.title("A few minutes later, the first member floods")
@@ -117,6 +139,7 @@ async def play(scene: Scene) -> None:
     if cards:
         await scene.press(cards[-1], "Undo", MARIA)
     await scene.say(STAFF, MARIA, "/ban @oleg_earn forever")
+    await scene.say(STAFF, MARIA, "/tickets")
     await scene.say(STAFF, MARIA, "/stats")
 
 
@@ -147,8 +170,10 @@ async def demo(policy: CompiledPolicy, out: TextIO) -> int:
             )
             db = await Database.open(settings.database_url)
             moderation = Moderation(policy, db)
+            escalation = Escalation(db, policy, load_desk(policy))
+            staff = Staff(moderation, lambda: policy, TicketCommands(escalation))
             scheduler = Scheduler()
-            telegram = TelegramBot(settings, moderation, Staff(moderation, lambda: policy), scheduler)
+            telegram = TelegramBot(settings, moderation, staff, scheduler, escalation)
             polling = asyncio.create_task(telegram.start_polling(handle_signals=False))
             try:
                 await emu.wait_for("deleteWebhook", timeout=30)

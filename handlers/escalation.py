@@ -20,6 +20,7 @@ from storage.records import TicketRecord
 BOT = "bot"  # the responder of tickets the bot answered itself
 ANSWERED_CHATS = frozenset({ChatKind.GROUP, ChatKind.WALL_COMMENT, ChatKind.BOARD_COMMENT})
 REPEAT_WINDOW = timedelta(days=7)
+ANSWER_COOLDOWN = timedelta(minutes=5)
 _LABEL = 60  # a suggestion button's text, at most
 
 
@@ -57,11 +58,22 @@ class Escalation:
                 return await self._follow_up(ledger, live, event, outcome)
             if outcome.decision is Decision.IGNORE:
                 return []
+            if outcome.decision is not Decision.ESCALATE and await self._answered_lately(ledger, event):
+                return []  # one bot answer per member per few minutes: a burst of messages gets one
             if outcome.decision is Decision.ANSWER:
                 return await self._answer(ledger, event, outcome)
             if outcome.decision is Decision.SUGGEST:
                 return await self._suggest(ledger, event, outcome)
             return await self._escalate(ledger, event, outcome)
+
+    async def _answered_lately(self, ledger: Ledger, event: Event) -> bool:
+        assert event.author.key is not None
+        latest = await ledger.latest_ticket(event.author.key, event.chat)
+        return (
+            latest is not None
+            and latest.opened_at >= event.at - ANSWER_COOLDOWN
+            and (latest.state == "suggested" or latest.responder == BOT)
+        )
 
     async def _open(self, ledger: Ledger, event: Event, outcome: FaqOutcome, state: str) -> TicketRecord:
         assert event.author.key is not None

@@ -74,6 +74,16 @@ class TicketBook(Book):
         ticket = await self._session.scalar(query)
         return None if ticket is None else ticket.record()
 
+    async def latest_ticket(self, member: str, chat: str) -> TicketRecord | None:
+        query = (
+            select(Ticket)
+            .where(Ticket.member == member, Ticket.chat == chat)
+            .order_by(Ticket.opened_at.desc(), Ticket.id.desc())
+            .limit(1)
+        )
+        ticket = await self._session.scalar(query)
+        return None if ticket is None else ticket.record()
+
     async def tickets_of_member(self, member: str, since: datetime) -> int:
         query = select(func.count()).where(Ticket.member == member, Ticket.opened_at >= since)
         return int(await self._session.scalar(query) or 0)

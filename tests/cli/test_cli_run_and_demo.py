@@ -62,11 +62,14 @@ def test_demo_plays_the_scene_against_the_emulator(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "127.0.0.1" in out
-    assert "✂ сообщение 2 удалено ботом" in out  # the swearing
+    assert "*100#" in out  # the balance question, answered from the knowledge base
+    assert "✂ сообщение 3 удалено ботом" in out  # the swearing
     assert "6лять" in out and "[↩️ Undo]" in out  # the card quotes it and has its buttons
     assert "удалены сообщения [" in out  # the flood, removed as a whole
     assert "Гоша заблокирован до" in out and "Олег заблокирован навсегда" in out
     assert "undone by @maria_mod" in out and "Total:" in out
     complaint = out.split("Анна (член сообщества): ")[1].split("──")[0]
-    assert "удален" not in complaint  # the angry clean complaint stays
+    assert "удален" not in complaint and "Ticket #2" in complaint  # the angry clean complaint: a ticket
+    assert "Not sent to the member of #2: insult" in out  # the tone guard
+    assert "@anna_k, ответ поддержки: Анна, авария" in out  # the moderator's reply, relayed
     assert "✗" not in out and "Traceback" not in result.stderr

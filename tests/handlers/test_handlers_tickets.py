@@ -264,3 +264,10 @@ async def test_an_accepted_phrasing_lands_in_the_yaml_with_its_comments(tmp_path
     entry = escalation.desk.kb.entry("roaming")
     assert entry is not None and entry.questions[-1] == question
     assert "no proposed phrasing" in (await tickets.run(command("/kb accept 7"))).text
+
+
+async def test_a_burst_of_questions_gets_one_bot_answer(escalation: Escalation) -> None:
+    first = await escalation.on_clean(message("Как проверить баланс?"))
+    again = await escalation.on_clean(message("как узнать баланс??", T0 + timedelta(seconds=20), 2))
+    later = await escalation.on_clean(message("как узнать баланс?", T0 + timedelta(minutes=6), 3))
+    assert len(first) == 1 and again == [] and len(later) == 1
