@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot import faq_commands, policy_commands
+from bot import policy_commands
 from bot.classify import classify
 from bot.events_io import EXAMPLE_CHAT
 from bot.replay import replay
@@ -103,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return run_demo(policy_file, sys.stdout)
-        if args.command == "ask":
-            return faq_commands.ask_command(args.kb, policy_file)
-        if args.command == "kb":
+        if args.command in ("ask", "kb"):
+            from bot import faq_commands  # scikit-learn loads only for the knowledge base's commands
+
+            if args.command == "ask":
+                return faq_commands.ask_command(args.kb, policy_file)
             return faq_commands.kb_lint(args.files, policy_file)
         if args.command == "report":
             from bot.report_command import print_report

@@ -1,4 +1,5 @@
-"""Offline input: JSON Lines messages and Telegram Desktop exports, both turned into `Event`s."""
+"""Offline input: JSON Lines messages and Telegram Desktop exports, both turned into `Event`s as they are
+read, so that a history of any size replays in the same memory."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import ijson
 
 from policies.events import Author, ChatKind, Event, Role
 
@@ -62,60 +65,64 @@ def read_json_line(line: str, number: int, now: datetime) -> Row:
     return Row(ref, event_from_json(record, ref, now))
 
 
-def read_history(path: Path) -> Iterator[Row]:
-    """A Telegram Desktop `result.json` or a JSON Lines file, in the order of the file."""
-    with path.open(encoding="utf-8") as handle:
-        head = handle.read(1)
-        handle.seek(0)
-        if head == "{" and _is_export(path):
-            yield from _read_export(json.load(handle))
-            return
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield read_json_line(line, number, datetime.now(UTC))
-                except BadLine:
-                    continue
+def read_history(stream: BinaryIO) -> Iterator[Row]:
+    """A Telegram Desktop `result.json` or a JSON Lines file, in the order of the file, read as the rows are
+    taken: `stream.tell()` says how far it got."""
+    head = stream.read(4096)
+    stream.seek(0)
+    if head.startswith(b"{") and (b'"messages"' in head or b'"name"' in head):
+        yield from _read_export(stream)
+        return
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            try:
+                yield read_json_line(line.decode("utf-8", "replace"), number, datetime.now(UTC))
+            except BadLine:
+                continue
 
 
-def _is_export(path: Path) -> bool:
-    with path.open(encoding="utf-8") as handle:
-        start = handle.read(4096)
-    return '"messages"' in start or '"name"' in start
+def _read_export(stream: BinaryIO) -> Iterator[Row]:
+    # Exports name the chat before its messages. Should one name it after them, finding the id costs the
+    # parser a pass over the file (in C, building nothing) rather than the memory to hold the messages.
+    chat = f"tg:{next(ijson.items(stream, 'id'), 'export')}"
+    stream.seek(0)
+    for message in ijson.items(stream, "messages.item", use_float=True):
+        row = _export_row(message, chat)
+        if row is not None:
+            yield row
 
 
-def _read_export(export: dict[str, Any]) -> Iterator[Row]:
-    chat = f"tg:{export.get('id', 'export')}"
-    for message in export.get("messages", []):
-        if message.get("type") != "message":
-            continue
-        text = export_text(message.get("text", ""))
-        if not text.strip():
-            continue
-        author_id = str(message.get("from_id", ""))
-        key = f"tg:{author_id.removeprefix('user')}" if author_id.startswith("user") else None
-        links = tuple(
-            e.get("href") or e.get("text", "")
-            for e in message.get("text_entities", [])
-            if e.get("type") in ("link", "text_link")
-        )
-        mentions = tuple(
-            e.get("text", "") for e in message.get("text_entities", []) if e.get("type") == "mention"
-        )
-        at = datetime.fromtimestamp(int(message["date_unixtime"]), UTC)
-        event = Event(
-            platform="tg",
-            chat=chat,
-            chat_kind=ChatKind.GROUP,
-            message_id=str(message.get("id")),
-            author=Author(key, message.get("from") or "", role=_role(author_id)),
-            text=text,
-            at=at,
-            links=links,
-            mentions=mentions,
-            forwarded_from_channel=bool(message.get("forwarded_from")),
-        )
-        yield Row(str(message.get("id")), event)
+def _export_row(message: dict[str, Any], chat: str) -> Row | None:
+    """One exported message as a row; None for service messages and messages without text."""
+    if message.get("type") != "message":
+        return None
+    text = export_text(message.get("text", ""))
+    if not text.strip():
+        return None
+    author_id = str(message.get("from_id", ""))
+    key = f"tg:{author_id.removeprefix('user')}" if author_id.startswith("user") else None
+    links = tuple(
+        e.get("href") or e.get("text", "")
+        for e in message.get("text_entities", [])
+        if e.get("type") in ("link", "text_link")
+    )
+    mentions = tuple(
+        e.get("text", "") for e in message.get("text_entities", []) if e.get("type") == "mention"
+    )
+    at = datetime.fromtimestamp(int(message["date_unixtime"]), UTC)
+    event = Event(
+        platform="tg",
+        chat=chat,
+        chat_kind=ChatKind.GROUP,
+        message_id=str(message.get("id")),
+        author=Author(key, message.get("from") or "", role=_role(author_id)),
+        text=text,
+        at=at,
+        links=links,
+        mentions=mentions,
+        forwarded_from_channel=bool(message.get("forwarded_from")),
+    )
+    return Row(str(message.get("id")), event)
 
 
 def _role(author_id: str) -> Role:

@@ -5,9 +5,10 @@ Every problem is collected with its file, line and column, so one `modbot policy
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -16,6 +17,7 @@ from policies.detectors.base import REGISTRY
 from policies.detectors.combine import AllOf, AnyOf
 from policies.lexicon import Entry, LexiconIndex, parse_lexicon
 from policies.normalize import Normalizer
+from policies.salvage import salvage
 from policies.schema import ActionItem, ChatOverride, Detect, Ladder, PolicySpec, Rule, vocabulary
 from policies.templates import Templates, TemplatesSpec
 from policies.yamlsource import (
@@ -30,6 +32,7 @@ from policies.yamlsource import (
 
 DEFAULT_POLICY = Path(__file__).parent / "defaults" / "policy.yaml"
 _CAUTION = {"off": 0, "shadow": 1, "enforce": 2}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,11 @@ class _Compiler:
         try:
             spec = PolicySpec.model_validate(doc.data)
         except ValidationError as exc:
-            raise PolicyError(validation_problems(doc, exc, vocabulary())) from exc
+            self.problems.extend(validation_problems(doc, exc, vocabulary()))
+            # The references of what did validate are still checked: one lint run lists every mistake.
+            spec = salvage(PolicySpec, doc.data)
+            if spec is None:
+                raise self._failure(doc) from exc
         profile = spec.normalize.get(spec.defaults.normalize)
         if profile is None:
             self._problem(
@@ -99,13 +106,13 @@ class _Compiler:
                 f"unknown profile {spec.defaults.normalize!r}"
                 f"{did_you_mean(spec.defaults.normalize, set(spec.normalize))}",
             )
-            raise PolicyError(self.problems)
+            raise self._failure(doc)
         normalizer = Normalizer(tuple(profile.steps))
         lexicons = self._lexicons(doc, spec, normalizer)
         templates = self._templates(doc, spec)
         env = BuildEnv(set(lexicons))
         rules = [
-            self._rule(doc, spec, index, rule, env, templates, {}) for index, rule in enumerate(spec.rules)
+            self._rule(doc, spec, index, rule, env, templates, {}) for index, rule in _present(spec.rules)
         ]
         chat_rules = {
             chat: self._chat_rules(doc, spec, chat, o, env, templates) for chat, o in spec.chats.items()
@@ -115,7 +122,7 @@ class _Compiler:
             if override.ladder:
                 self._ladder(doc, ("chats", chat, "ladder"), override.ladder)
         if self.problems:
-            raise PolicyError(self.problems)
+            raise self._failure(doc)
         for name, (words, mode) in env.inline.items():
             lexicons[name] = parse_lexicon("\n".join(words), name, mode, normalizer)[0]
         return CompiledPolicy(
@@ -131,6 +138,10 @@ class _Compiler:
 
     def _problem(self, doc: YamlDocument, loc: Loc, message: str) -> None:
         self.problems.append(doc.problem(loc, message))
+
+    def _failure(self, doc: YamlDocument) -> PolicyError:
+        """Every problem, by line: the policy file's first, then those of the files it names."""
+        return PolicyError(sorted(self.problems, key=lambda p: (p.file != doc.file, p.file, p.line, p.col)))
 
     def _lexicons(
         self, doc: YamlDocument, spec: PolicySpec, normalizer: Normalizer
@@ -197,7 +208,7 @@ class _Compiler:
         self, doc: YamlDocument, spec: PolicySpec, loc: Loc, items: list[ActionItem], templates: Templates
     ) -> list[ActionItem]:
         out: list[ActionItem] = []
-        for position, item in enumerate(items):
+        for position, item in _present(items):
             if item.bundle is not None:
                 if item.bundle not in spec.bundles:
                     self._problem(
@@ -229,7 +240,7 @@ class _Compiler:
         env: BuildEnv,
         templates: Templates,
     ) -> list[CompiledRule | None]:
-        known = {r.id for r in spec.rules}
+        known = {rule.id for _, rule in _present(spec.rules)}
         for rule_id in override.rules:
             if rule_id not in known:
                 self._problem(
@@ -246,7 +257,7 @@ class _Compiler:
                         f"unknown lexicon {key!r}{did_you_mean(key, set(spec.lexicons))}",
                     )
         out = []
-        for index, rule in enumerate(spec.rules):
+        for index, rule in _present(spec.rules):
             rule_override = override.rules.get(rule.id)
             detect = None
             if rule_override and rule_override.detect:
@@ -266,21 +277,19 @@ class _Compiler:
 
     def _ladder(self, doc: YamlDocument, loc: Loc, ladder: Ladder) -> None:
         previous = 0
-        for position, step in enumerate(ladder.steps):
+        for position, step in _present(ladder.steps):
             if step.at <= previous:
                 self._problem(
                     doc,
                     (*loc, "steps", position, "at"),
                     f"step at {step.at} is unreachable: steps must rise (previous at {previous})",
                 )
-            if (
-                position
-                and ladder.steps[position - 1].kind == "ban"
-                and ladder.steps[position - 1].duration is None
-            ):
+            before = ladder.steps[position - 1] if position else None
+            if before is not None and before.kind == "ban" and before.duration is None:
                 self._problem(doc, (*loc, "steps", position), "unreachable: the step before it bans forever")
             previous = max(previous, step.at)
-        if ladder.steps[0].at != 1:
+        first = ladder.steps[0] if ladder.steps else None
+        if first is not None and first.at != 1:
             self._problem(
                 doc, (*loc, "steps", 0, "at"), "the first step must be at 1: a first strike needs a step"
             )
@@ -297,6 +306,12 @@ def build_detector(spec: Any, env: BuildEnv, owner: str, renames: dict[str, str]
             env.renames = renames
             return cls(settings, env, owner)
     raise AssertionError("Detect validation guarantees one detector")
+
+
+def _present(items: Sequence[T | None]) -> Iterator[tuple[int, T]]:
+    """The items with their positions in the file. Only a salvaged policy has holes (None), where an item
+    failed validation: see policies/salvage.py."""
+    return ((position, item) for position, item in enumerate(items) if item is not None)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -75,20 +75,21 @@ class Engine:
     def evaluate(self, event: Event) -> Verdict:
         if event.chat_kind is ChatKind.STAFF:
             return Verdict(event, None, (), None, "the staff chat is never moderated")
-        if event.author.role is Role.SELF:
+        author = event.author
+        if author.role is Role.SELF:
             return Verdict(event, None, (), None, "the bot's own message")
-        role = Role.MODERATOR if event.author.key in self.moderators else event.author.role
+        role = Role.MODERATOR if author.key in self.moderators else author.role
         group = _ROLE_GROUP.get(role, "members")
-        rules = self.policy.rules_for(event.chat)
-        if event.author.key is not None and group == "members":
-            self.flood.observe(event.author.key, event.at, event.text, f"{event.chat}/{event.message_id}")
         norm = self.policy.normalizer(event.text)
+        if author.key is not None and group == "members":
+            key = "".join(norm.words)
+            self.flood.observe(author.key, event.at, key, f"{event.chat}/{event.message_id}")
         message = Message(event, norm, self.policy.index.scan(norm))
         ctx = Context(event.at, self.flood)
         hits: list[RuleHit] = []
-        reason = f"{role.value}s are exempt"
-        for rule in rules:
-            if rule.mode == "off" or not _applies(rule.spec.when, event, group, default=True):
+        for rule in self.policy.rules_for(event.chat):
+            when = rule.spec.when
+            if rule.mode == "off" or (when is not None and not _applies(when, event, group)):
                 continue
             finding = rule.detector.check(message, ctx)
             if finding is None:
@@ -96,15 +97,17 @@ class Engine:
             excused = group in self.policy.spec.defaults.exempt or _applies(rule.spec.unless, event, group)
             mode = "shadow" if event.shadow and rule.mode == "enforce" else rule.mode
             hits.append(RuleHit(rule, finding, "exempt" if excused else mode))
+        if not hits:
+            return Verdict(event, norm, (), None, None)
         hits.sort(key=lambda h: (h.mode == "exempt", -h.rule.spec.severity))
         enforced = next((h for h in hits if h.mode == "enforce"), None)
-        exempt = reason if hits and hits[0].mode == "exempt" else None
+        exempt = f"{role.value}s are exempt" if hits[0].mode == "exempt" else None
         return Verdict(event, norm, tuple(hits), enforced, exempt)
 
 
-def _applies(who: Who | None, event: Event, group: str, default: bool = False) -> bool:
+def _applies(who: Who | None, event: Event, group: str) -> bool:
     if who is None:
-        return default
+        return False
     if who.roles is not None and group not in who.roles:
         return False
     if who.chat_kinds is not None and event.chat_kind not in who.chat_kinds:

@@ -3,16 +3,8 @@ last minute or so, and members who went quiet are dropped. Time is passed in."""
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from datetime import datetime, timedelta
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def text_key(text: str) -> str:
-    """Same text ignoring case, whitespace and punctuation."""
-    return _NOT_WORD.sub("", text.casefold())
 
 
 class FloodWindow:
@@ -21,15 +13,20 @@ class FloodWindow:
         self.max_members = max_members
         self._recent: dict[str, deque[tuple[datetime, str, str]]] = {}
 
-    def observe(self, member: str, at: datetime, text: str, message: str = "") -> None:
-        """`message`: "chat/message id", so that a flood can be removed as a whole."""
+    def observe(self, member: str, at: datetime, key: str, message: str = "") -> None:
+        """`key`: the text as it compares with others (normalized words without what is between them);
+        `message`: "chat/message id", so that a flood can be removed as a whole."""
         recent = self._recent.pop(member, None) or deque()
-        recent.append((at, text_key(text), message))
+        recent.append((at, key, message))
         while recent and at - recent[0][0] > self.keep:
             recent.popleft()
         self._recent[member] = recent  # re-inserted last: dict order is least recently active first
         if len(self._recent) > self.max_members:
             del self._recent[next(iter(self._recent))]
+
+    def size(self, member: str) -> int:
+        """How many of the member's messages the window holds: a bound on every count below."""
+        return len(self._recent.get(member, ()))
 
     def count_since(self, member: str, since: datetime) -> int:
         return sum(1 for at, _, _ in self._recent.get(member, ()) if at >= since)

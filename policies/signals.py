@@ -1,4 +1,4 @@
-"""Links, mentions and phone numbers in a message, with their spans in the original text.
+"""Links and mentions in a message, with their spans in the original text.
 
 The patterns are the project's own and built from fixed character classes, so Python's `re` is safe here;
 admin-supplied regexes go through RE2 (detectors/regex.py).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 TLDS = (
     "ru|рф|su|com|net|org|info|biz|io|me|ua|укр|by|kz|uz|am|ge|pro|xyz|top|site|online|shop|store|club|"
@@ -32,17 +32,13 @@ _TG_HANDLE = re.compile(
 )
 # Words without which _TG_HANDLE cannot match (substring tests: far cheaper than an alternation in `re`).
 _TG_HINTS = ("тг", "tg", "телег", "telegram", "инст", "inst")
-_THREE_DIGITS = re.compile(r"\d{3}")
-# Cheap tests that rule out the costly patterns for most messages.
-_DOTTED_WORD = re.compile(r"\w\.\w")  # every domain has one
-# every _SPACED_TG match has one:
+_LATIN = re.compile("[A-Za-z]")  # every handle _TG_HANDLE finds has one
+# Every _SPACED_TG match has one: a cheap test before it.
 _BROKEN_DOT = re.compile(r"[tтkкam]\s*[\[(]?\s*[.,]\s*[\])]?\s*[mмcкrр]", re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
-_PAY_PERIODS = ("ден", "сут", "недел", "час", "мес", "day", "week", "hour", "month")
+# One post of a channel or wall (t.me/channel/554, vk.com/wall-1_2, vk.com/group?w=wall-1_2): a share of
+# something read, weaker than a link to the channel itself.
+_POST = re.compile(r"^/[\w-]+/\d+|wall-?\d+_\d+")
 _MENTION = re.compile(r"(?<![\w@.])@([a-z][a-z0-9_]{3,31})\b", re.IGNORECASE)
-_PHONE = re.compile(
-    r"(?<![\d\w])(?:\+?7|8|\+?380|\+?375|\+?998|\+?77)[\s\-–(]*\d{3}[\s\-–)]*\d{3}[\s\-–]*\d{2}[\s\-–]*\d{2}(?!\d)"
-)
 
 MESSENGERS = (
     "t.me",
@@ -82,40 +78,49 @@ SHORTENERS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     text: str
     domain: str
-    kind: str  # invite | messenger | shortener | obfuscated | web
+    kind: str  # invite | messenger | post | shortener | obfuscated | web
     span: tuple[int, int]
+    account: str = ""  # a messenger link's account or channel, case-folded: t.me/<account>/...
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     name: str  # without @, case-folded
     kind: str  # bot | account
     span: tuple[int, int]
 
 
-def _ends_with_domain(domain: str, suffixes: tuple[str, ...] | list[str]) -> bool:
-    return any(domain == s or domain.endswith("." + s) for s in suffixes)
+class Domains:
+    """A set of domains with their subdomains, tested in C: `str.endswith` takes a tuple."""
+
+    def __init__(self, domains: tuple[str, ...] | list[str]) -> None:
+        self._exact = frozenset(domains)
+        self._suffixes = tuple("." + domain for domain in domains)
+
+    def __contains__(self, domain: str) -> bool:
+        return domain in self._exact or domain.endswith(self._suffixes)
 
 
-def domain_allowed(domain: str, allowed: list[str]) -> bool:
-    """The brand's own domains, subdomains included."""
-    return _ends_with_domain(domain, allowed)
+_TELEGRAM = Domains(("t.me", "telegram.me", "telegram.dog"))
+_WHATSAPP_GROUPS = Domains(("chat.whatsapp.com",))
+_MESSENGERS = Domains(MESSENGERS)
+_SHORTENERS = Domains(SHORTENERS)
 
 
 def find_links(text: str, parsed: tuple[str, ...] = ()) -> list[Link]:
     text = unicodedata.normalize("NFKC", text)
     links: list[Link] = []
-    for match in _URL.finditer(text) if _DOTTED_WORD.search(text) else ():
-        domain = match.group(1).lower().removeprefix("www.")
-        path = match.group(2) or ""
-        links.append(Link(match.group(), domain, _kind(domain, path), match.span()))
+    for start, end in _dotted_pieces(text):
+        for match in _URL.finditer(text, start, end):
+            domain = match.group(1).lower().removeprefix("www.")
+            path = match.group(2) or ""
+            links.append(Link(match.group(), domain, _kind(domain, path), match.span(), _account(path)))
     taken = [link.span for link in links]
-    patterns = [_SPACED_TG] if _BROKEN_DOT.search(text) else []
-    if any(map(text.lower().__contains__, _TG_HINTS)):
+    rest = _without(text, taken) if taken else text
+    patterns = [_SPACED_TG] if "/" in rest and _BROKEN_DOT.search(rest) else []
+    if _LATIN.search(rest) and any(map(rest.lower().__contains__, _TG_HINTS)):
         patterns.append(_TG_HANDLE)
     for pattern in patterns:
         for match in pattern.finditer(text):
@@ -127,22 +132,51 @@ def find_links(text: str, parsed: tuple[str, ...] = ()) -> list[Link]:
             found = _URL.search(url)
             if found:
                 domain = found.group(1).lower().removeprefix("www.")
-                links.append(Link(url, domain, _kind(domain, found.group(2) or ""), (0, 0)))
+                path = found.group(2) or ""
+                links.append(Link(url, domain, _kind(domain, path), (0, 0), _account(path)))
     return links
 
 
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text less the links found, for the tests that decide whether to look for more."""
+    pieces = []
+    cursor = 0
+    for start, end in spans:
+        pieces.append(text[cursor:start])
+        cursor = end
+    pieces.append(text[cursor:])
+    return " ".join(pieces)
+
+
+def _dotted_pieces(text: str) -> list[tuple[int, int]]:
+    """The spans between spaces that hold a dot between two letters or digits, as every domain does: the
+    only places `_URL` is tried, since trying it at every position of a message is slow."""
+    pieces: list[tuple[int, int]] = []
+    dot = text.find(".", 1)
+    while dot != -1 and dot + 1 < len(text):
+        if text[dot - 1].isalnum() and text[dot + 1].isalnum():
+            end = text.find(" ", dot)
+            end = len(text) if end == -1 else end
+            pieces.append((text.rfind(" ", 0, dot) + 1, end))
+            dot = end
+        dot = text.find(".", dot + 1)
+    return pieces
+
+
 def _kind(domain: str, path: str) -> str:
-    if _ends_with_domain(domain, ("t.me", "telegram.me", "telegram.dog")) and (
-        path.startswith("/+") or path.startswith("/joinchat")
-    ):
+    if domain in _TELEGRAM and (path.startswith("/+") or path.startswith("/joinchat")):
         return "invite"
-    if _ends_with_domain(domain, ("chat.whatsapp.com",)):
+    if domain in _WHATSAPP_GROUPS:
         return "invite"
-    if _ends_with_domain(domain, MESSENGERS):
-        return "messenger"
-    if _ends_with_domain(domain, SHORTENERS):
+    if domain in _MESSENGERS:
+        return "post" if _POST.search(path) else "messenger"
+    if domain in _SHORTENERS:
         return "shortener"
     return "web"
+
+
+def _account(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0].split("?", 1)[0].casefold()
 
 
 def find_mentions(text: str, parsed: tuple[str, ...] = ()) -> list[Mention]:
@@ -161,38 +195,3 @@ def find_mentions(text: str, parsed: tuple[str, ...] = ()) -> list[Mention]:
 
 def _mention_kind(name: str) -> str:
     return "bot" if name.casefold().endswith("bot") else "account"
-
-
-# Pay rates: "от 1500 в день", "до 2000 ₽ в день", "$500/day", "100 баксов в день".
-_PAY_RATE = re.compile(
-    r"(?:\b(?:от|до|from|up to)\s*\d[\d\s.,]*\s*(?:k|к|тыс\w*|т\.р\.?)?"
-    r"\s*(?:₽|\$|€|руб\w*|р\.?|грн|usd|долл\w*|бакс\w*)?"
-    r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|час|day|week|hour)\b"
-    r"|\d[\d\s.,]*\s*(?:k|к)?\s*(?:\$|€|usd|долл\w*|бакс\w*|зел[её]н\w*)"
-    r"\s*(?:в|за|на|per|a|/)\s*(?:день|сутки|неделю|месяц|мес|час|day|week|month|hour)\b)",
-    re.IGNORECASE,
-)
-# Emoji that spam leans on: money, fire, pointing hands, check marks.
-_HYPE = re.compile(
-    "[\U0001f4b0\U0001f4b5\U0001f4b8\U0001f525\U0001f449\U0001f447\u2705\u2714\U0001f4f2\U0001f4e9\U0001f381]"
-)
-
-
-def find_pay_rates(text: str) -> list[tuple[int, int]]:
-    if not _DIGIT.search(text) or not any(map(text.lower().__contains__, _PAY_PERIODS)):
-        return []
-    return [m.span() for m in _PAY_RATE.finditer(text)]
-
-
-def count_hype(text: str) -> int:
-    return len(_HYPE.findall(text))
-
-
-def find_phones(text: str) -> list[tuple[str, tuple[int, int]]]:
-    if not _THREE_DIGITS.search(text):
-        return []
-    return [(m.group(), m.span()) for m in _PHONE.finditer(text)]
-
-
-def digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())

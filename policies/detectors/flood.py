@@ -27,7 +27,7 @@ class FloodDetector(Detector):
     def check(self, message: Message, ctx: Context) -> Finding | None:
         s: FloodSettings = self.settings  # type: ignore[assignment]
         member = message.event.author.key
-        if ctx.flood is None or member is None:
+        if ctx.flood is None or member is None or ctx.flood.size(member) < min(s.messages + 1, s.repeats):
             return None
         whole = (0, len(message.norm.original))
         count = ctx.flood.count_since(member, ctx.now - s.per)

@@ -7,13 +7,13 @@ from typing import Literal
 from pydantic import Field
 
 from policies.detectors.base import BuildEnv, Context, Detector, Finding, Message, Settings
-from policies.signals import domain_allowed, find_links, find_mentions
+from policies.signals import Domains, find_links, find_mentions
 
 
 class LinksSettings(Settings):
     allow_domains: list[str] = Field(default_factory=list, description="subdomains included")
-    kinds: list[Literal["invite", "messenger", "shortener", "obfuscated", "web"]] = Field(
-        default_factory=lambda: ["invite", "messenger", "shortener", "obfuscated", "web"]
+    kinds: list[Literal["invite", "messenger", "post", "shortener", "obfuscated", "web"]] = Field(
+        default_factory=lambda: ["invite", "messenger", "post", "shortener", "obfuscated", "web"]
     )
 
 
@@ -21,12 +21,16 @@ class LinksDetector(Detector):
     name = "links"
     settings_model = LinksSettings
 
+    def __init__(self, settings: LinksSettings, env: BuildEnv, owner: str) -> None:
+        super().__init__(settings, env, owner)
+        self.allow_domains = Domains(settings.allow_domains)
+
     def check(self, message: Message, ctx: Context) -> Finding | None:
         s: LinksSettings = self.settings  # type: ignore[assignment]
         bad = [
             link
             for link in find_links(message.norm.original, message.event.links)
-            if link.kind in s.kinds and not domain_allowed(link.domain, s.allow_domains)
+            if link.kind in s.kinds and link.domain not in self.allow_domains
         ]
         if not bad:
             return None

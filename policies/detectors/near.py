@@ -42,14 +42,16 @@ class NearDetector(Detector):
         self.b = [env.lexicon(n, "b") for n in settings.b]
         self.allow = [env.lexicon(n, "allow") for n in settings.allow]
         self.within = settings.within_words
+        self._a = frozenset(self.a)
+        self._b = frozenset(self.b)
 
     def check(self, message: Message, ctx: Context) -> Finding | None:
-        allowed = allowed_tokens(message, self.allow)
-        pairs = [
-            (x, y)
-            for x, y in pairs_near(message, self.a, self.b, self.within)
-            if x.first_token not in allowed
-        ]
+        if self._a.isdisjoint(message.hits) or self._b.isdisjoint(message.hits):
+            return None
+        pairs = pairs_near(message, self.a, self.b, self.within)
+        if pairs and self.allow:
+            allowed = allowed_tokens(message, self.allow)
+            pairs = [(x, y) for x, y in pairs if x.first_token not in allowed]
         if not pairs:
             return None
         x, y = pairs[0]

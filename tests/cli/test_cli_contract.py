@@ -428,12 +428,6 @@ def test_lint_reports_reference_mistakes_with_a_did_you_mean(runs: dict[str, Fut
     assert int(lexicon["line"]) == position(text, "insultz")[0]
 
 
-@pytest.mark.xfail(
-    reason="lint stops at schema errors: with one, the bundle and lexicon checks (compile.py, after "
-    "PolicySpec validation) never run, so one `modbot policy lint` does not list every problem as "
-    "README and compile.py promise",
-    strict=True,
-)
 def test_lint_lists_every_mistake_in_one_run(runs: dict[str, Future[Any]]) -> None:
     run, _ = result(runs, "lint_mistakes")
     assert run.code == 1

@@ -88,3 +88,36 @@ def test_yaml_syntax_errors_have_a_position(policy_dir: Path) -> None:
     file = policy_dir / "policy.yaml"
     file.write_text(file.read_text().replace("ladder:\n", "ladder:\n  - [\n", 1))
     assert problems(file)[0].startswith(str(file) if file.is_absolute() else "policy.yaml")
+
+
+def test_schema_mistakes_do_not_hide_reference_mistakes(policy_dir: Path) -> None:
+    file = policy_dir / "policy.yaml"
+    text = file.read_text()
+    for old, new in [
+        ("{file: lexicons/mat_en.txt, mode: stem", "{file: lexicons/mat_en.txt, mode: stemm"),
+        ("    severity: 3\n", "    severity: 30\n"),  # the same rule names an unknown bundle
+        ("allow]}\n    then: [remove_and_explain", "allow]}\n    then: [remove_and_explian"),
+        ("        threshold: 1.0\n", "        threshold: high\n"),  # past saving: the ads rule is left out
+        ("        - lexicon: insults\n", "        - lexicon: insultz\n"),
+        ("{at: 2, do: {ban: 7d}}", "{at: 2, do: {ban: 7days}}"),
+        ("{at: 3, do: {ban: 30d}}", "{at: 1, do: {ban: 30d}}"),  # the step after the broken one
+    ]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    file.write_text(text)
+    found = problems(file)
+    for expected, needle in [
+        ("mode: Input should be 'stem' or 'word'", "stemm"),
+        ("severity: Input should be less than or equal to 10", "severity: 30"),
+        ("unknown bundle 'remove_and_explian'", "remove_and_explian"),
+        ("threshold: Input should be a valid number", "threshold: high"),
+        ("unknown lexicon 'insultz'", "insultz"),
+        ("bad duration '7days'", "7days"),
+        ("step at 1 is unreachable", "{at: 1, do: {ban: 30d}}"),
+    ]:
+        hit = next((p for p in found if expected in p), None)
+        assert hit is not None, (expected, found)
+        assert f"policy.yaml:{line_of(file, needle)}:" in hit
+    assert not any("unknown lexicon 'mat_en'" in p for p in found), found  # its entry still counts
+    lines = [int(p.split(":")[1]) for p in found]
+    assert lines == sorted(lines)

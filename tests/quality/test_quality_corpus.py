@@ -29,15 +29,15 @@ def test_development_corpus() -> None:
         "--min-p",
         "profanity=0.97",
         "--min-r",
-        "profanity=0.85",
+        "profanity=0.95",
         "--min-p",
         "ads=0.95",
         "--min-r",
-        "ads=0.88",
+        "ads=0.95",
         "--min-p",
         "insult=0.90",
         "--min-r",
-        "insult=0.85",
+        "insult=0.95",
         "--max-fpr",
         "0.02",
     )
@@ -48,5 +48,5 @@ def test_public_tg_spam_corpus() -> None:
     corpus = ROOT.parent / "shared" / "corpus" / "tg-spam" / "messages.jsonl"
     if not corpus.is_file():
         pytest.skip("../shared/corpus is not beside this checkout")
-    result = score(corpus, "--min-p", "ads=0.95", "--min-r", "ads=0.72", "--max-fpr", "0.02")
+    result = score(corpus, "--min-p", "ads=0.95", "--min-r", "ads=0.95", "--max-fpr", "0.02")
     assert result.returncode == 0, result.stdout + result.stderr
