@@ -51,7 +51,6 @@ class Escalation:
             return []
         outcome = self.desk.decide(event.text)
         async with self.db.unit() as ledger:
-            await ledger.upsert_member(member, event.at, event.author.name or None, event.author.username)
             since = event.at - self.policy.spec.tickets.follow_up_within
             live = await ledger.live_ticket(member, event.chat, since)
             if live is not None and live.state != "suggested":
@@ -77,6 +76,10 @@ class Escalation:
 
     async def _open(self, ledger: Ledger, event: Event, outcome: FaqOutcome, state: str) -> TicketRecord:
         assert event.author.key is not None
+        # Known by name, so that a moderator's relayed reply can address the member.
+        await ledger.upsert_member(
+            event.author.key, event.at, event.author.name or None, event.author.username
+        )
         return await ledger.open_ticket(
             member=event.author.key,
             chat=event.chat,
