@@ -267,6 +267,7 @@ class TelegramBot:
             return
         if not await self._is_moderator(user.id) or not await self._claim(update):
             return
+        await self.executor.ticket_cards_settled()
         reply = await tickets.relay(
             str(replied.message_id), message.text, member_key(user.id), datetime.now(UTC)
         )
@@ -275,6 +276,7 @@ class TelegramBot:
             await self._safely(message.reply(reply.text))
 
     async def _ticket_of_card(self, message_id: int) -> int | None:
+        await self.executor.ticket_cards_settled()
         async with self.moderation.db.unit() as ledger:
             ticket = await ledger.ticket_by_card(str(message_id))
         return ticket.id if ticket else None

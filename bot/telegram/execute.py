@@ -78,6 +78,7 @@ class Executor:
         self.schedule = schedule
         self.throttle = throttle
         self._posting: set[asyncio.Task[None]] = set()
+        self._ticket_cards: set[asyncio.Task[None]] = set()
 
     async def run(self, actions: Iterable[Action]) -> None:
         actions = list(actions)
@@ -93,12 +94,21 @@ class Executor:
                 task = asyncio.create_task(self._attempt(action, deleted))
                 self._posting.add(task)
                 task.add_done_callback(self._posting.discard)
+                if isinstance(action, NotifyStaff) and action.ticket_id is not None:
+                    self._ticket_cards.add(task)
+                    task.add_done_callback(self._ticket_cards.discard)
             else:
                 await self._attempt(action, deleted)
 
     def _over_budget(self, reply: Reply) -> bool:
         """A self-deleting warning is worth less than the chat's quiet during a raid."""
         return reply.delete_after_s is not None and not self.throttle.has_room(platform_id(reply.chat))
+
+    async def ticket_cards_settled(self, timeout_s: float = 3.0) -> None:
+        """Waits (briefly) for the ticket cards on their way to be posted and kept on their tickets: a
+        moderator's reply to a card that was just sent must find its ticket, not race the card's record."""
+        if self._ticket_cards:
+            await asyncio.wait(set(self._ticket_cards), timeout=timeout_s)
 
     async def drain(self, timeout_s: float = 5.0) -> None:
         """At shutdown, gives the staff cards on their way a few seconds; the rest are in the audit log."""

@@ -21,26 +21,25 @@ telegram_params (parameter decoding), telegram_errors.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import inspect
 import logging
 import math
 import re
-import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
+from .recorder import Emulator
 from .telegram_errors import ApiError, not_found, too_many_requests, unauthorized
 from .telegram_methods import Answer, Methods
 from .telegram_params import decode_params
 from .telegram_scene import Scene
 from .telegram_state import User, World
-from .telegram_updates import Pulse, UpdateFeed, WebhookDelivery
+from .telegram_updates import UpdateFeed, WebhookDelivery
 
 __all__ = ["ApiError", "BotApiEmulator", "Call", "WebhookDelivery"]
 
@@ -97,7 +96,7 @@ class _RateLimits:
             self._groups.setdefault(chat_id, deque()).append(now)
 
 
-class BotApiEmulator(Scene):
+class BotApiEmulator(Emulator, Scene):
     def __init__(
         self,
         bot_username: str = "modbot_test_bot",
@@ -115,10 +114,6 @@ class BotApiEmulator(Scene):
         self.bot_id = bot_id
         self.token = f"{bot_id}:AAEmulatorToken-{bot_username}"
         self.base_url: str | None = None
-        self.calls: list[Call] = []
-        self._clock_offset = 0.0
-        self._cursor = 0
-        self._calls_changed = Pulse()
         self._faults: dict[str, deque[ApiError]] = {}
         self._limits = _RateLimits(self.now) if enforce_rate_limits else None
         self._feed = UpdateFeed(
@@ -127,8 +122,7 @@ class BotApiEmulator(Scene):
         bot = User(bot_id, bot_name, bot_username, is_bot=True)
         self.world = World(bot, self.now, self._feed.publish, privacy_mode=privacy_mode)
         self._methods = Methods(self.world, self._feed)
-        self._names = {name.lower(): name for name in self._methods.table}
-        self._runner: web.AppRunner | None = None
+        self._begin_record(list(self._methods.table))
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -136,77 +130,10 @@ class BotApiEmulator(Scene):
         """Serves on 127.0.0.1 at a free port; returns the base URL ("http://127.0.0.1:PORT")."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        # Cancelling a handler when its client goes away ends a long poll of a killed bot process.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = await self._serve(app)
         return self.base_url
 
-    async def stop(self) -> None:
-        await self._feed.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    # --- time -----------------------------------------------------------------------------------
-
-    def now(self) -> float:
-        """The emulated Telegram clock (unix seconds): dates, until_date expiry, the 48-hour delete limit."""
-        return time.time() + self._clock_offset
-
-    def advance_clock(self, seconds: float) -> None:
-        """Moves the emulated clock forward, e.g. to let a temporary ban end without waiting."""
-        self._clock_offset += seconds
-
     # --- inspection -----------------------------------------------------------------------------
-
-    def calls_to(self, method: str) -> list[Call]:
-        name = self._canonical(method)
-        return [call for call in self.calls if call.method == name]
-
-    def mark(self) -> int:
-        """Moves the wait_for cursor past every call recorded so far; returns the cursor."""
-        self._cursor = len(self.calls)
-        return self._cursor
-
-    async def wait_for(
-        self,
-        method: str,
-        predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 10.0,
-        *,
-        since: int | None = None,
-    ) -> Call:
-        """The first call of `method` matching `predicate` among the calls recorded since the cursor
-        (set by mark(), initially 0; or `since`, an index into `calls`), waiting up to `timeout` seconds.
-
-        Waiting does not move the cursor: two waits may return the same call. Call mark() between
-        steps, or tell calls apart with the predicate.
-        """
-        name = self._canonical(method)
-        start = self._cursor if since is None else since
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    event = self._calls_changed.event
-                    for call in self.calls[start:]:
-                        if call.method == name and (predicate is None or predicate(call)):
-                            return call
-                    await event.wait()
-        except TimeoutError:
-            seen = ", ".join(f"{c.method}{'' if c.ok else ' (failed)'}" for c in self.calls[start:]) or "none"
-            raise TimeoutError(
-                f"no matching {name} call within {timeout}s; calls since the cursor: {seen}"
-            ) from None
 
     def chat_messages(self, chat_id: int) -> list[dict[str, Any]]:
         """The chat's messages now, oldest first (deleted ones gone, edits applied)."""
@@ -260,12 +187,6 @@ class BotApiEmulator(Scene):
         self._faults.setdefault(name, deque()).extend([error] * times)
 
     # --- HTTP -----------------------------------------------------------------------------------
-
-    def _canonical(self, method: str) -> str:
-        try:
-            return self._names[method.lower()]
-        except KeyError:
-            raise ValueError(f"the emulator does not serve method {method!r}") from None
 
     async def _handle(self, request: web.Request) -> web.Response:
         raw: dict[str, Any] = dict(request.query)

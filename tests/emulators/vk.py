@@ -34,7 +34,6 @@ vk_execute (execute), vk_longpoll (Long Poll and Callback API delivery), vk_para
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import inspect
 import json
@@ -45,11 +44,11 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
-from .telegram_updates import Pulse
+from .recorder import Emulator
 from .vk_community import CommunityMethods
 from .vk_errors import VkApiError, group_auth_unavailable, invalid_token, no_method_access, no_token, param
 from .vk_execute import ExecuteResult, execute
@@ -113,7 +112,9 @@ class _RateLimit:
         recent.append(now)
 
 
-class VkApiEmulator(Scene):
+class VkApiEmulator(Emulator, Scene):
+    WAIT_S = 5.0
+
     def __init__(
         self,
         *,
@@ -135,14 +136,10 @@ class VkApiEmulator(Scene):
         self.confirmation_code = secrets.token_hex(4)
         self.base_url: str | None = None
         self._origin = ""
-        self.calls: list[Call] = []
         self._tokens = {
             self.group_token: Caller("group", group_id),
             self.admin_token: Caller("user", admin_id),
         }
-        self._clock_offset = 0.0
-        self._cursor = 0
-        self._calls_changed = Pulse()
         self._faults: dict[str, deque[VkApiError]] = {}
         self._limits = _RateLimit(time.monotonic, {"group": group_rps, "user": user_rps})
         self._feed = EventFeed(
@@ -158,8 +155,7 @@ class VkApiEmulator(Scene):
             "groups.getCallbackConfirmationCode": (self._get_confirmation_code, ANY_TOKEN),
             "execute": (self._execute, ANY_TOKEN),
         }
-        self._names = {name.lower(): name for name in self._table}
-        self._runner: web.AppRunner | None = None
+        self._begin_record(list(self._table))
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -168,36 +164,11 @@ class VkApiEmulator(Scene):
         app = web.Application()
         app.router.add_route("*", "/method/{method}", self._handle_method)
         app.router.add_route("*", "/whp/{group_id}", self._handle_long_poll)
-        # Cancelling a handler when its client goes away ends the long poll of a stopped bot.
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        port = self._runner.addresses[0][1]
-        self._origin = f"http://127.0.0.1:{port}"
+        self._origin = await self._serve(app)
         self.base_url = f"{self._origin}/method/"
         return self.base_url
 
-    async def stop(self) -> None:
-        await self._feed.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    # --- time and tokens ------------------------------------------------------------------------
-
-    def now(self) -> float:
-        """The emulated VK clock (unix seconds): dates, ban end dates, the 24-hour edit/delete windows."""
-        return time.time() + self._clock_offset
-
-    def advance_clock(self, seconds: float) -> None:
-        self._clock_offset += seconds
+    # --- tokens ---------------------------------------------------------------------------------
 
     def user_token(self, user_id: int) -> str:
         """A user token of `user_id` (e.g. a moderator's, or a non-manager's to see error 15)."""
@@ -211,42 +182,6 @@ class VkApiEmulator(Scene):
         self._tokens.pop(token, None)
 
     # --- inspection -----------------------------------------------------------------------------
-
-    def calls_to(self, method: str) -> list[Call]:
-        name = self._canonical(method)
-        return [call for call in self.calls if call.method == name]
-
-    def mark(self) -> int:
-        """Moves the wait_for cursor past every call recorded so far; returns the cursor."""
-        self._cursor = len(self.calls)
-        return self._cursor
-
-    async def wait_for(
-        self,
-        method: str,
-        predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 5.0,
-        *,
-        since: int | None = None,
-    ) -> Call:
-        """The first call of `method` matching `predicate` among the calls since the cursor (set by mark(),
-        initially 0; or `since`, an index into `calls`), waiting up to `timeout` seconds. Waiting does not
-        move the cursor."""
-        name = self._canonical(method)
-        start = self._cursor if since is None else since
-        try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    pulse = self._calls_changed.event
-                    for call in self.calls[start:]:
-                        if call.method == name and (predicate is None or predicate(call)):
-                            return call
-                    await pulse.wait()
-        except TimeoutError:
-            seen = ", ".join(f"{c.method}{'' if c.ok else f' ({c.error_code})'}" for c in self.calls[start:])
-            raise TimeoutError(
-                f"no matching {name} call within {timeout}s; calls since: {seen or 'none'}"
-            ) from None
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -337,12 +272,6 @@ class VkApiEmulator(Scene):
         return True
 
     # --- HTTP -----------------------------------------------------------------------------------
-
-    def _canonical(self, method: str) -> str:
-        try:
-            return self._names[method.lower()]
-        except KeyError:
-            raise ValueError(f"the emulator does not serve method {method!r}") from None
 
     @staticmethod
     async def _fields(request: web.Request) -> dict[str, str]:
