@@ -18,6 +18,7 @@ from policies.ladder import LadderDecision, StrikeLike, decide
 from storage import Database, Ledger
 
 _SEVERITY = ("none", "delete", "warn", "mute", "ban")
+PRUNE_EVERY = 1000  # remembered messages between two prunes of those older than the flood window
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class Moderation:
     def __init__(self, policy: CompiledPolicy, db: Database, flood: FloodWindow | None = None) -> None:
         self.db = db
         self.flood = flood if flood is not None else FloodWindow()
+        self._remembered = 0
         self.use(policy)
 
     def use(self, policy: CompiledPolicy) -> None:
@@ -89,8 +91,8 @@ class Moderation:
             return await self._record(ledger, event)
 
     async def _record(self, ledger: Ledger, event: Event) -> Outcome:
-        verdict = self.engine.evaluate(event)
         member = event.author.key
+        verdict = await self._evaluate_remembered(ledger, event)
         if not verdict.violation or member is None:
             return self._decide(event, verdict, [])[0]
         await ledger.upsert_member(member, event.at, event.author.name or None, event.author.username)
@@ -135,6 +137,24 @@ class Moderation:
             card = replace(notify, strike_id=strike.id, sanction_id=sanction_id)
             outcome = replace(outcome, actions=(*outcome.actions[:-1], card))
         return outcome
+
+    async def _evaluate_remembered(self, ledger: Ledger, event: Event) -> Verdict:
+        """The verdict, with the member's flood window as storage has it: a burst that began before a
+        restart is still one burst, and the message is kept for the next process."""
+        member = event.author.key
+        if member is None:
+            return self.engine.evaluate(event)
+        flood = self.flood
+        if not flood.knows(member):
+            flood.restore(member, await ledger.recent_messages(member, event.at - flood.keep))
+        verdict = self.engine.evaluate(event)
+        latest = flood.latest(member)
+        if latest is not None and latest[2] == f"{event.chat}/{event.message_id}" and latest[0] == event.at:
+            await ledger.remember_message(member, *latest)
+            self._remembered += 1
+            if self._remembered % PRUNE_EVERY == 0:
+                await ledger.forget_messages_before(event.at - flood.keep)
+        return verdict
 
     def _decide(self, event: Event, verdict: Verdict, strikes: list[StrikeLike]) -> tuple[Outcome, int]:
         """The ladder decision and the actions, without touching storage."""

@@ -1,5 +1,7 @@
 """Each member's recent messages, for the flood detector. In memory and bounded: a window only needs the
-last minute or so, and members who went quiet are dropped. Time is passed in."""
+last minute or so, and members who went quiet are dropped. Time is passed in. Storage keeps a copy
+(handlers/moderation), from which a restarted process restores a member's window the first time it sees
+them."""
 
 from __future__ import annotations
 
@@ -23,6 +25,17 @@ class FloodWindow:
         self._recent[member] = recent  # re-inserted last: dict order is least recently active first
         if len(self._recent) > self.max_members:
             del self._recent[next(iter(self._recent))]
+
+    def knows(self, member: str) -> bool:
+        return member in self._recent
+
+    def restore(self, member: str, recent: list[tuple[datetime, str, str]]) -> None:
+        """The member's window as storage kept it, oldest first, before this process saw them."""
+        self._recent[member] = deque(recent)
+
+    def latest(self, member: str) -> tuple[datetime, str, str] | None:
+        recent = self._recent.get(member)
+        return recent[-1] if recent else None
 
     def size(self, member: str) -> int:
         """How many of the member's messages the window holds: a bound on every count below."""

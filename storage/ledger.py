@@ -9,15 +9,17 @@ from sqlalchemy import Select, func, insert, or_, select
 
 from storage.audit_book import AuditBook
 from storage.models import Chat, Member, ProcessedUpdate, Strike
+from storage.recent_book import RecentBook
 from storage.records import MemberRecord, StrikeRecord
 from storage.sanction_book import SanctionBook
 from storage.ticket_book import TicketBook
 
 
-class Ledger(SanctionBook, AuditBook, TicketBook):
+class Ledger(SanctionBook, AuditBook, TicketBook, RecentBook):
     """Obtained from Database.unit(); it never commits itself, so a caller's writes land together or not.
 
-    Sanctions, tickets and the audit log live in their books; updates, members, chats and strikes are here.
+    Sanctions, tickets, the audit log, recent messages and joins live in their books; updates, members,
+    chats and strikes are here.
     """
 
     async def claim_update(self, source: str, update_id: str, now: datetime) -> bool:

@@ -260,3 +260,31 @@ class TicketEvent(Base):
             text=self.text,
             state=self.state,
         )
+
+
+class RecentMessage(Base):
+    """A member's recent messages, the flood windows' memory: a restarted process (or another replica)
+    sees the burst that began before it. Rows older than the window are pruned."""
+
+    __tablename__ = "recent_messages"
+    __table_args__ = (
+        Index("ix_recent_messages_member", "member", "at"),
+        Index("ix_recent_messages_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member: Mapped[str] = mapped_column(KEY)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text_key: Mapped[str] = mapped_column(Text)  # the text as flood compares it
+    message: Mapped[str] = mapped_column(String(256))  # "chat/message id"
+
+
+class Join(Base):
+    """When a member last joined a chat: the probation of newcomers survives a restart."""
+
+    __tablename__ = "joins"
+    __table_args__ = (Index("ix_joins_at", "at"),)
+
+    chat: Mapped[str] = mapped_column(KEY, primary_key=True)
+    member: Mapped[str] = mapped_column(KEY, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

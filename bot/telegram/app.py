@@ -23,12 +23,12 @@ from aiohttp import web
 
 from bot.card_buttons import strike_press, ticket_press
 from bot.commands import command_words
+from bot.newcomers import Newcomers
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.telegram.admins import AdminCache, missing_rights
 from bot.telegram.convert import PLATFORM, chat_key, member_key, message_event
 from bot.telegram.execute import Executor
-from bot.telegram.newcomers import Newcomers
 from bot.telegram.throttle import Throttle
 from handlers.actions import Delete
 from handlers.escalation import Escalation
@@ -68,7 +68,7 @@ class TelegramBot:
         # Staff actions may be for another platform's members; the wiring routes them (bot/routing.py).
         self.execute = self.executor.run
         self.known_chats: set[str] = set()
-        self.newcomers = Newcomers()
+        self.newcomers = Newcomers(moderation.db)
         self.dp = Dispatcher()
         self.dp.message.register(self.on_message)
         self.dp.edited_message.register(self.on_edited)
@@ -166,7 +166,9 @@ class TelegramBot:
         update = chat_member
         self.admins.forget(update.chat.id)
         if update.old_chat_member.status in ("left", "kicked") and update.new_chat_member.status == "member":
-            self.newcomers.joined(update.chat.id, update.new_chat_member.user.id, update.date)
+            await self.newcomers.joined(
+                chat_key(update.chat.id), member_key(update.new_chat_member.user.id), update.date
+            )
 
     async def on_error(self, event: object, exception: Exception) -> bool:
         """One bad update is logged and skipped; polling goes on."""
@@ -179,14 +181,16 @@ class TelegramBot:
         groups = self.moderation.policy.spec.groups
         if message.new_chat_members or message.left_chat_member:
             for user in message.new_chat_members or ():
-                self.newcomers.joined(message.chat.id, user.id, message.date)
+                await self.newcomers.joined(chat_key(message.chat.id), member_key(user.id), message.date)
             if groups.delete_service_messages and not await self.admins.missing_rights(message.chat.id):
                 await self.executor.run([Delete(chat_key(message.chat.id), str(message.message_id))])
             return
         role = await self._role(message)
         newcomer = bool(
             message.from_user
-            and self.newcomers.within(message.chat.id, message.from_user.id, message.date, groups.probation)
+            and await self.newcomers.within(
+                chat_key(message.chat.id), member_key(message.from_user.id), message.date, groups.probation
+            )
         )
         event = message_event(
             message, update.update_id, role, ChatKind.GROUP, edited=edited, newcomer=newcomer

@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
 from bot.card_buttons import card_buttons
+from bot.telegram.card_digest import CardDigest
 from bot.telegram.convert import platform_id
 from bot.telegram.throttle import Throttle
 from handlers.actions import Action, Ban, Delete, NotifyStaff, Reply, Restrict, Unban, Unmute
@@ -39,6 +40,7 @@ _ALREADY = ("message to delete not found", "user_not_participant", "participant_
 Report = Callable[[str], Awaitable[None]]
 Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
 CardPosted = Callable[[int, str], Awaitable[None]]  # (ticket id, the card's message id)
+QUEUED_CARDS_MAX = 5  # violation cards waiting for the staff chat's budget before the rest are folded
 
 
 def _already_done(exc: TelegramAPIError) -> bool:
@@ -79,6 +81,8 @@ class Executor:
         self.throttle = throttle
         self._posting: set[asyncio.Task[None]] = set()
         self._ticket_cards: set[asyncio.Task[None]] = set()
+        self._staff_cards: set[asyncio.Task[None]] = set()
+        self.digest = CardDigest(lambda: throttle.has_room(staff_chat_id), self._post_digest)
 
     async def run(self, actions: Iterable[Action]) -> None:
         actions = list(actions)
@@ -89,16 +93,35 @@ class Executor:
                 continue
             if isinstance(action, Reply) and self._over_budget(action):
                 log.info("warning in %s skipped: the chat is over its message budget", action.chat)
+            elif isinstance(action, NotifyStaff) and self._foldable(action):
+                self._track(self.digest.add(action))
             elif isinstance(action, NotifyStaff | Reply):
                 # Answers and cards wait for their chat's budget in the background, never lost or blocking.
-                task = asyncio.create_task(self._attempt(action, deleted))
-                self._posting.add(task)
-                task.add_done_callback(self._posting.discard)
-                if isinstance(action, NotifyStaff) and action.ticket_id is not None:
-                    self._ticket_cards.add(task)
-                    task.add_done_callback(self._ticket_cards.discard)
+                task = self._track(asyncio.create_task(self._attempt(action, deleted)))
+                if isinstance(action, NotifyStaff):
+                    kept = self._ticket_cards if action.ticket_id is not None else self._staff_cards
+                    kept.add(task)
+                    task.add_done_callback(kept.discard)
             else:
                 await self._attempt(action, deleted)
+
+    def _track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
+        self._posting.add(task)
+        task.add_done_callback(self._posting.discard)
+        return task
+
+    def _foldable(self, card: NotifyStaff) -> bool:
+        """A plain violation card goes into the raid digest once the staff chat's budget is spent or
+        cards queue up; tickets' cards and cards that wait for a decision keep their buttons."""
+        if card.ticket_id is not None or card.reply_to_card is not None or card.pending:
+            return False
+        return len(self._staff_cards) >= QUEUED_CARDS_MAX or not self.throttle.has_room(self.staff_chat_id)
+
+    async def _post_digest(self, text: str) -> None:
+        try:
+            await self.bot.send_message(self.staff_chat_id, text)
+        except TelegramAPIError as exc:
+            log.warning("staff digest failed: %s", exc.message)
 
     def _over_budget(self, reply: Reply) -> bool:
         """A self-deleting warning is worth less than the chat's quiet during a raid."""

@@ -34,6 +34,7 @@ from bot.vk.convert import (
     comment_event,
     member_key,
     message_event,
+    peer_key,
     wall_key,
 )
 from bot.vk.execute import StaffSink, VkExecutor, button_data
@@ -212,8 +213,11 @@ class VkBot:
             edited=edited,
             name=await self.names.of(author) if role is Role.MEMBER else "",
             newcomer=role is Role.MEMBER
-            and self.conversations.newcomers.within(
-                peer, author, datetime.fromtimestamp(message["date"], UTC), self._probation()
+            and await self.conversations.newcomers.within(
+                peer_key(peer),
+                member_key(author),
+                datetime.fromtimestamp(message["date"], UTC),
+                self._probation(),
             ),
         )
         # Where the community is no admin, VK sends only what is addressed to it; record, answer, no more.

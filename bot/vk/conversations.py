@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import ClientError
 from vkbottle import VKAPIError
 
-from bot.telegram.newcomers import Newcomers
+from bot.newcomers import Newcomers
 from bot.vk.api import VkApi
 from bot.vk.convert import member_key, peer_key
 from bot.vk.execute import VkExecutor
@@ -51,7 +51,7 @@ class Conversations:
         self.executor = executor
         self.claim = claim
         self.report = report
-        self.newcomers = Newcomers()
+        self.newcomers = Newcomers(db)
         self.known: set[str] = set()
 
     async def remember(self, key: str, title: str | None) -> None:
@@ -100,8 +100,8 @@ class Conversations:
             self.known.discard(peer_key(peer))
             await self.seen(peer, await self.managers.chat(peer), announce=True)
             return
-        self.newcomers.joined(peer, joined, at)
         chat, member = peer_key(peer), member_key(joined)
+        await self.newcomers.joined(chat, member, at)
         sanction = await self.guard.banned(chat, member, at)
         if sanction is None:
             return

@@ -247,6 +247,36 @@ async def test_after_a_restart_the_ladder_goes_on_and_old_updates_are_refused(
     assert len(strikes) == 2
 
 
+
+async def test_a_flood_that_began_before_a_restart_is_still_one_flood(
+    url: str, policy: CompiledPolicy
+) -> None:
+    """Three messages before the restart, three after it within ten seconds: the sixth is flood, and the
+    burst removed as a whole reaches back across the restart."""
+    texts = ["привет", "есть кто?", "алло", "ответьте", "ну где вы", "эй"]
+    db = await Database.open(url)
+    try:
+        before = Moderation(policy, db)
+        for second, text in enumerate(texts[:3]):
+            assert (await before.handle(event(text, T0 + timedelta(seconds=second)))).actions == ()
+    finally:
+        await db.close()
+
+    db = await Database.open(url)
+    try:
+        after = Moderation(load_policy(), db)
+        outcomes = [
+            await after.handle(event(text, T0 + timedelta(seconds=3 + second)))
+            for second, text in enumerate(texts[3:])
+        ]
+    finally:
+        await db.close()
+    assert [o.verdict.violation for o in outcomes if o.verdict] == [False, False, True]
+    assert outcomes[-1].verdict and outcomes[-1].verdict.leading
+    assert outcomes[-1].verdict.leading.rule.category == "flood"
+    assert len(of(outcomes[-1], Delete)) == 6
+
+
 # --- who and where is never punished ---------------------------------------------------------------------
 
 # (author key, role, chat kind) -> expected action; the first row is the control that is punished
