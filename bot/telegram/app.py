@@ -153,6 +153,8 @@ class TelegramBot:
         if status in ("left", "kicked"):
             await self.report(f"ℹ️ the bot was removed from {title}")
             return
+        # Known from the moment it is added, so a moderator's /mute reaches it before its first message.
+        await self._remember_chat(chat_key(update.chat.id), update.chat.title)
         missing = missing_rights(update.new_chat_member)
         if missing:
             await self.report(
