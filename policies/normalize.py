@@ -31,7 +31,10 @@ ALL_STEPS = (
 # Characters that may stand inside an obfuscated word: letters, digits and the symbols used as letters.
 _TOKEN = re.compile(r"[\w@$]+(?:\*+[\w@$]+)*")
 # Three or more single letters with one and the same separator between them.
-_SEPARATED = re.compile(r"(?<![\w@$*])\w([ .\-_*·•/]{1,2})\w(?:\1\w)+(?![\w@$*])")
+# Emoji count as separators too: `к🎰а🎰з🎰и🎰н🎰о`.
+_SEPARATED = re.compile(
+    r"(?<![\w@$*])\w([ .\-_*·•/\u2600-\u27bf\U0001f300-\U0001faff]{1,2})\w(?:\1\w)+(?![\w@$*])"
+)
 # Text made only of these characters folds one character to one character by `str.lower()` alone (NFKC
 # and casefold change none of them, none is invisible or combining): most messages, folded in C.
 _PLAIN = re.compile(r"[\t\n\r\x20-\x7e\u0400-\u045f\u0490\u0491«»—–…№]*")

@@ -20,9 +20,16 @@ _URL = re.compile(
     r"(?![\w-])(?::\d+)?(/[^\s<>\"]*)?",
     re.IGNORECASE,
 )
-# `t . me / cheap`, `t(.)me/x`, `т.ме/cheap`, `vk . com / job`: a link broken up so that filters miss it.
+# What a broken-up link puts between its pieces: spaces, dots, brackets, invisible characters and emoji.
+_GAP = (
+    r"[\s.,()\[\]\u00b7\u2022\u200b-\u200f\u2060\ufeff\ufe0f"
+    r"\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]"
+)
+# `t . me / cheap`, `t(.)me/x`, `т.ме/cheap`, `vk . com / job`, `t🔹me/🔹job`, `bit . ly / x`: a link broken
+# up so that filters miss it.
 _SPACED_TG = re.compile(
-    r"(?<!\w)(?:t|т|vk|вк|wa|inst\w*)\s*[\[(]?\s*[.,]\s*[\])]?\s*(?:m\s?e|м\s?е|com|ком|ru|ру)\s*/\s*\+?[\w-]{3,}",
+    rf"(?<!\w)(?:t|т|vk|вк|wa|bit|inst\w*){_GAP}+(?:m{_GAP}?e|м{_GAP}?е|com|ком|ru|ру|ly)"
+    rf"{_GAP}*/{_GAP}*\+?[\w-]{{3,}}",
     re.IGNORECASE,
 )
 # `тг: @shop`, `tg @shop`, `в телеге @shop`, `ищи в тг shop_bot`: pointing to a Telegram account in words.
@@ -34,7 +41,7 @@ _TG_HANDLE = re.compile(
 _TG_HINTS = ("тг", "tg", "телег", "telegram", "инст", "inst")
 _LATIN = re.compile("[A-Za-z]")  # every handle _TG_HANDLE finds has one
 # Every _SPACED_TG match has one: a cheap test before it.
-_BROKEN_DOT = re.compile(r"[tтkкam]\s*[\[(]?\s*[.,]\s*[\])]?\s*[mмcкrр]", re.IGNORECASE)
+_BROKEN_DOT = re.compile(rf"[tтkкam]{_GAP}+[mмcкrрl]", re.IGNORECASE)
 # One post of a channel or wall (t.me/channel/554, vk.com/wall-1_2, vk.com/group?w=wall-1_2): a share of
 # something read, weaker than a link to the channel itself.
 _POST = re.compile(r"^/[\w-]+/\d+|wall-?\d+_\d+")
