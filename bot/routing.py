@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
-from handlers.actions import Action, NotifyStaff
+from handlers.actions import Action, ToStaff
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Router:
         for action in actions:
             target = (
                 self.staff
-                if isinstance(action, NotifyStaff)
+                if isinstance(action, ToStaff)
                 else self.platforms.get(action.chat.partition(":")[0])
             )
             if target is None:

@@ -67,6 +67,17 @@ class NotifyStaff:
     pending: bool = False  # the step waits for a moderator's confirmation
     ticket_id: int | None = None  # a ticket's card: its buttons, and its message id is kept on the ticket
     reply_to_card: str | None = None  # a follow-up goes under the ticket's card
+    # Where the staff chat has threads (a Telegram forum), a ticket's card opens one of this title...
+    thread_title: str | None = None
+    thread: str | None = None  # ...and its follow-ups go into that thread
 
 
-Action = Delete | Reply | Restrict | Ban | Unban | Unmute | NotifyStaff
+@dataclass(frozen=True, slots=True)
+class CloseStaffThread:
+    """A ticket is over: its thread in the staff chat is closed (a staff chat without threads has none)."""
+
+    thread: str
+
+
+Action = Delete | Reply | Restrict | Ban | Unban | Unmute | NotifyStaff | CloseStaffThread
+ToStaff = NotifyStaff | CloseStaffThread  # what the adapter holding the staff chat carries out

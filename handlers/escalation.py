@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from handlers.actions import Action, Button, NotifyStaff, Reply
 from handlers.cards import member_line
 from handlers.moderation import member_name
-from handlers.ticket_cards import ticket_card
+from handlers.ticket_cards import thread_title, ticket_card
 from policies.compile import CompiledPolicy
 from policies.events import Author, ChatKind, Event
 from policies.faq.decide import Decision, FaqDesk, FaqOutcome, faq_desk
@@ -148,9 +148,10 @@ class Escalation:
         )
         who = member_line(ticket.member, event.author.name or None, event.author.username)
         card = ticket_card(ticket, who, event.extra.get("link"), why)
+        title = thread_title(ticket, event.author.name or event.author.username or ticket.member)
         return [
             Reply(event.chat, event.message_id, ack, "ticket_ack", delete_after_s=None),
-            NotifyStaff(card, ticket.member, ticket.chat, ticket_id=ticket.id),
+            NotifyStaff(card, ticket.member, ticket.chat, ticket_id=ticket.id, thread_title=title),
         ]
 
     async def _follow_up(
@@ -171,7 +172,12 @@ class Escalation:
         text = f"↩️ Ticket #{ticket.id}, follow-up from {ticket.member}: «{event.text}»"
         return [
             NotifyStaff(
-                text, ticket.member, ticket.chat, ticket_id=None, reply_to_card=ticket.staff_message_id
+                text,
+                ticket.member,
+                ticket.chat,
+                ticket_id=None,
+                reply_to_card=ticket.staff_message_id,
+                thread=ticket.staff_topic_id,
             )
         ]
 

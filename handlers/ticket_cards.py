@@ -8,6 +8,7 @@ from handlers.cards import TIME_FORMAT
 from storage.records import TicketRecord
 
 PRIORITY = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
+THREAD_TITLE_MAX = 128  # Telegram's limit on a forum topic's name
 _MARK = {0: "▫️", 1: "🔹", 2: "🔸", 3: "🔴"}
 
 
@@ -25,6 +26,11 @@ def ticket_card(ticket: TicketRecord, member_line: str, link: str | None, why: s
         lines.append(f"KB suggestions: {', '.join(ticket.suggestions)} (/answer {ticket.id} <entry>)")
     lines.append(f"Reply to this card, or /reply {ticket.id} <text>")
     return "\n".join(lines)
+
+
+def thread_title(ticket: TicketRecord, who: str) -> str:
+    """The name of the ticket's own thread in the staff chat: "#12 · Гоша · the first words of the text"."""
+    return _short(f"#{ticket.id} · {who} · {ticket.text}", THREAD_TITLE_MAX)
 
 
 def ticket_line(ticket: TicketRecord, now: datetime) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from handlers.actions import Action, Reply
+from handlers.actions import Action, CloseStaffThread, Reply
 from handlers.cards import TIME_FORMAT
 from handlers.escalation import Escalation, load_desk
 from handlers.reports import report
@@ -65,13 +65,12 @@ class TicketCommands:
         except UsageError as exc:
             return StaffReply(str(exc))
 
-    async def relay(self, card_message_id: str, text: str, actor: str, at: datetime) -> StaffReply | None:
-        """A moderator's plain reply to a ticket's card; None when the card is not a ticket's."""
-        async with self.db.unit() as ledger:
-            ticket = await ledger.ticket_by_card(card_message_id)
-        if ticket is None:
-            return None
-        return await self._send(ticket.id, text, actor, at)
+    async def relay(self, ticket_id: int, text: str, actor: str, at: datetime) -> StaffReply:
+        """A moderator's plain reply to a ticket's card (or message in its thread), for its member."""
+        try:
+            return await self._send(ticket_id, text, actor, at)
+        except UsageError as exc:  # the ticket is over: the moderator is told so
+            return StaffReply(str(exc))
 
     async def stats(self, now: datetime) -> str:
         async with self.db.unit() as ledger:
@@ -139,7 +138,8 @@ class TicketCommands:
         async with self.db.unit() as ledger:
             ticket = await self._live(ledger, ticket_id)
             await ledger.update_ticket(ticket.id, command.at, state, command.actor, state=state)
-        return StaffReply(f"#{ticket.id} {verb} by {command.actor}")
+        thread = (CloseStaffThread(ticket.staff_topic_id),) if ticket.staff_topic_id else ()
+        return StaffReply(f"#{ticket.id} {verb} by {command.actor}", thread)
 
     async def _snooze(self, command: Command) -> StaffReply:
         ticket_id, rest = self._ticket_and_rest(command)

@@ -212,6 +212,7 @@ class Ticket(Base):
     assignee: Mapped[str | None] = mapped_column(KEY)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     staff_message_id: Mapped[str | None] = mapped_column(String(64))
+    staff_topic_id: Mapped[str | None] = mapped_column(String(64))  # its own thread of the staff chat
     suggestions: Mapped[list[str]] = mapped_column(JSON)
 
     def record(self) -> TicketRecord:
@@ -232,6 +233,7 @@ class Ticket(Base):
             assignee=self.assignee,
             snoozed_until=self.snoozed_until,
             staff_message_id=self.staff_message_id,
+            staff_topic_id=self.staff_topic_id,
             suggestions=list(self.suggestions),
         )
 

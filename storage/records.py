@@ -99,6 +99,7 @@ class TicketRecord:
     assignee: str | None
     snoozed_until: datetime | None
     staff_message_id: str | None
+    staff_topic_id: str | None  # where the staff chat is a forum: the ticket's topic
     suggestions: list[str]
 
 

@@ -58,6 +58,11 @@ class TicketBook(Book):
         ticket = await self._session.scalar(query)
         return None if ticket is None else ticket.record()
 
+    async def ticket_by_topic(self, staff_topic_id: str) -> TicketRecord | None:
+        query = select(Ticket).where(Ticket.staff_topic_id == staff_topic_id).limit(1)
+        ticket = await self._session.scalar(query)
+        return None if ticket is None else ticket.record()
+
     async def live_ticket(self, member: str, chat: str, since: datetime) -> TicketRecord | None:
         """The member's latest ticket in this chat that is still going, opened after `since`."""
         query = (
@@ -111,6 +116,7 @@ class TicketBook(Book):
         assignee: str | None = None,
         snoozed_until: datetime | None = None,
         staff_message_id: str | None = None,
+        staff_topic_id: str | None = None,
     ) -> TicketRecord | None:
         """One change and its event. `responded` marks the first response (by a moderator or the bot)."""
         ticket = await self._session.get(Ticket, ticket_id, with_for_update=True)
@@ -128,6 +134,8 @@ class TicketBook(Book):
             ticket.snoozed_until = snoozed_until
         if staff_message_id is not None:
             ticket.staff_message_id = staff_message_id
+        if staff_topic_id is not None:
+            ticket.staff_topic_id = staff_topic_id
         self._session.add(
             TicketEvent(ticket_id=ticket_id, at=at, kind=kind, actor=actor, text=text, state=state)
         )

@@ -244,7 +244,7 @@ class TelegramBot:
         if message.from_user is None:
             return
         if parsed is None:
-            await self._staff_reply_to_card(message, update)
+            await self._staff_answer(message, update)
             return
         name, args = parsed
         actor = member_key(message.from_user.id)
@@ -253,44 +253,57 @@ class TelegramBot:
             return
         if not await self._claim(update):
             return
-        target = ticket = None
+        target = None
         replied = message.reply_to_message
         if replied is not None and replied.text:
             found = KEY.search(replied.text)
             target = found.group() if found else None
-            ticket = await self._ticket_of_card(replied.message_id)
+        ticket = await self._ticket_of(message)
         command = Command(name, args, actor, datetime.now(UTC), PLATFORM, target, ticket=ticket)
         reply = await self.staff.run(command)
         await self.execute(reply.actions)
         await self._safely(message.reply(reply.text))
 
-    async def _staff_reply_to_card(self, message: Message, update: Update) -> None:
-        """A moderator's plain reply to a ticket's card is the answer to relay to the member."""
-        replied = message.reply_to_message
+    async def _staff_answer(self, message: Message, update: Update) -> None:
+        """A moderator's plain reply to a ticket's card, or plain message in its forum topic, is the answer
+        to relay to the member."""
         tickets = self.staff.tickets
         user = message.from_user
-        if replied is None or tickets is None or user is None or not message.text:
+        if tickets is None or user is None or not message.text:
+            return
+        if message.reply_to_message is None and not message.is_topic_message:
             return
         if not await self._is_moderator(user.id) or not await self._claim(update):
             return
-        await self.executor.ticket_cards_settled()
-        reply = await tickets.relay(
-            str(replied.message_id), message.text, member_key(user.id), datetime.now(UTC)
-        )
-        if reply is not None:
-            await self.execute(reply.actions)
-            await self._safely(message.reply(reply.text))
+        ticket = await self._ticket_of(message)
+        if ticket is None:
+            return
+        reply = await tickets.relay(ticket, message.text, member_key(user.id), datetime.now(UTC))
+        await self.execute(reply.actions)
+        await self._safely(message.reply(reply.text))
 
-    async def _ticket_of_card(self, message_id: int) -> int | None:
+    async def _ticket_of(self, message: Message) -> int | None:
+        """The ticket a staff message is about: its forum topic's, else the card's it replies to. In a
+        topic, a message that replies to nothing replies to the topic's first (service) message."""
         await self.executor.ticket_cards_settled()
+        replied = message.reply_to_message
         async with self.moderation.db.unit() as ledger:
-            ticket = await ledger.ticket_by_card(str(message_id))
+            ticket = None
+            if message.is_topic_message and message.message_thread_id is not None:
+                ticket = await ledger.ticket_by_topic(str(message.message_thread_id))
+            if ticket is None and replied is not None:
+                ticket = await ledger.ticket_by_card(str(replied.message_id))
         return ticket.id if ticket else None
 
-    async def _card_posted(self, ticket_id: int, message_id: str) -> None:
+    async def _card_posted(self, ticket_id: int, message_id: str, topic_id: str | None) -> None:
         async with self.moderation.db.unit() as ledger:
             await ledger.update_ticket(
-                ticket_id, datetime.now(UTC), "card", None, staff_message_id=message_id
+                ticket_id,
+                datetime.now(UTC),
+                "card",
+                None,
+                staff_message_id=message_id,
+                staff_topic_id=topic_id,
             )
 
     async def _group_command(self, message: Message, update: Update) -> bool:

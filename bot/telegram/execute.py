@@ -16,7 +16,18 @@ from bot.card_buttons import card_buttons
 from bot.telegram.card_digest import CardDigest
 from bot.telegram.convert import platform_id
 from bot.telegram.throttle import Throttle
-from handlers.actions import Action, Ban, Delete, NotifyStaff, Reply, Restrict, Unban, Unmute
+from handlers.actions import (
+    Action,
+    Ban,
+    CloseStaffThread,
+    Delete,
+    NotifyStaff,
+    Reply,
+    Restrict,
+    ToStaff,
+    Unban,
+    Unmute,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +50,7 @@ _ALREADY = ("message to delete not found", "user_not_participant", "participant_
 
 Report = Callable[[str], Awaitable[None]]
 Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
-CardPosted = Callable[[int, str], Awaitable[None]]  # (ticket id, the card's message id)
+CardPosted = Callable[[int, str, str | None], Awaitable[None]]  # (ticket id, the card's message id, topic)
 QUEUED_CARDS_MAX = 5  # violation cards waiting for the staff chat's budget before the rest are folded
 
 
@@ -82,6 +93,7 @@ class Executor:
         self._posting: set[asyncio.Task[None]] = set()
         self._ticket_cards: set[asyncio.Task[None]] = set()
         self._staff_cards: set[asyncio.Task[None]] = set()
+        self._forum: bool | None = None  # is the staff chat a forum: asked once, on the first ticket card
         self.digest = CardDigest(lambda: throttle.has_room(staff_chat_id), self._post_digest)
 
     async def run(self, actions: Iterable[Action]) -> None:
@@ -207,17 +219,48 @@ class Executor:
                     use_independent_chat_permissions=True,
                 )
             case NotifyStaff():
-                under = action.reply_to_card
-                card = await bot.send_message(
-                    self.staff_chat_id,
-                    action.text,
-                    reply_markup=card_keyboard(action),
-                    reply_parameters=ReplyParameters(message_id=int(under), allow_sending_without_reply=True)
-                    if under
-                    else None,
-                )
-                if action.ticket_id is not None and self.card_posted is not None:
-                    await self.card_posted(action.ticket_id, str(card.message_id))
+                await self._post_card(action)
+            case CloseStaffThread(thread=thread):
+                await bot.close_forum_topic(self.staff_chat_id, int(thread))
+
+    async def _post_card(self, action: NotifyStaff) -> None:
+        thread = action.thread or await self._open_topic(action)
+        under = action.reply_to_card
+        card = await self.bot.send_message(
+            self.staff_chat_id,
+            action.text,
+            message_thread_id=int(thread) if thread else None,
+            reply_markup=card_keyboard(action),
+            reply_parameters=ReplyParameters(message_id=int(under), allow_sending_without_reply=True)
+            if under
+            else None,
+        )
+        if action.ticket_id is not None and self.card_posted is not None:
+            await self.card_posted(action.ticket_id, str(card.message_id), thread)
+
+    async def _open_topic(self, card: NotifyStaff) -> str | None:
+        """A ticket's card opens its own topic when the staff chat is a forum. A topic that cannot be
+        created (the bot lacks the right to manage topics) leaves the card in the General topic."""
+        if card.thread_title is None or not await self._staff_is_forum():
+            return None
+        try:
+            topic = await self.bot.create_forum_topic(self.staff_chat_id, card.thread_title)
+        except TelegramAPIError as exc:
+            log.warning("ticket %s gets no forum topic: %s", card.ticket_id, exc.message)
+            return None
+        return str(topic.message_thread_id)
+
+    async def _staff_is_forum(self) -> bool:
+        """Known after the first answer: a staff chat made a forum (or no longer one) counts after a
+        restart. Until getChat answers, cards go to the chat without topics."""
+        if self._forum is None:
+            try:
+                chat = await self.bot.get_chat(self.staff_chat_id)
+            except TelegramAPIError as exc:
+                log.warning("could not tell whether the staff chat is a forum: %s", exc.message)
+                return False
+            self._forum = bool(chat.is_forum)
+        return self._forum
 
     def _delete_later(self, chat: str, message_id: int, after_s: int) -> None:
         async def delete() -> None:
@@ -232,6 +275,6 @@ class Executor:
         what = type(action).__name__.lower()
         where = getattr(action, "chat", "?")
         log.warning("%s in %s failed: %s", what, where, exc.message)
-        if isinstance(action, NotifyStaff):
-            return  # the staff chat itself is unreachable: the log is all that is left
+        if isinstance(action, ToStaff):
+            return  # the staff chat itself is unreachable, or a topic stays open: the log is all there is
         await self.report(f"⚠️ could not {what} in {where}: {exc.message}")

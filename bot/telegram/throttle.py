@@ -20,7 +20,10 @@ from bot.pacing import SlidingLimit
 log = logging.getLogger(__name__)
 
 # Methods that post a message into a chat count against the per-chat and overall limits.
-_POSTING = frozenset({"sendMessage", "sendPhoto", "copyMessage", "forwardMessage", "sendDocument"})
+# A new forum topic posts its service message.
+_POSTING = frozenset(
+    {"sendMessage", "sendPhoto", "copyMessage", "forwardMessage", "sendDocument", "createForumTopic"}
+)
 
 
 class Throttle(BaseRequestMiddleware):

@@ -27,7 +27,19 @@ from vkbottle import VKAPIError
 from bot.vk.api import VkApi
 from bot.vk.convert import CHAT_PEER_OFFSET, PLATFORM, platform_id, split_ref, surface
 from bot.vk.guard import Guard
-from handlers.actions import Action, Ban, Button, Delete, NotifyStaff, Reply, Restrict, Unban, Unmute
+from handlers.actions import (
+    Action,
+    Ban,
+    Button,
+    CloseStaffThread,
+    Delete,
+    NotifyStaff,
+    Reply,
+    Restrict,
+    ToStaff,
+    Unban,
+    Unmute,
+)
 from handlers.cards import until_text
 
 log = logging.getLogger(__name__)
@@ -100,7 +112,7 @@ class VkExecutor:
         """In order, deletions first (a flood burst in one call); community bans once per member."""
         mine: list[Action] = []
         for action in actions:
-            if isinstance(action, NotifyStaff) or action.chat.startswith(f"{PLATFORM}:"):
+            if isinstance(action, ToStaff) or action.chat.startswith(f"{PLATFORM}:"):
                 mine.append(action)
             else:
                 log.warning("%s for %s is not VK's: skipped", type(action).__name__, action.chat)
@@ -160,6 +172,8 @@ class VkExecutor:
                     await self.staff(action)
                 except Exception:  # the staff chat itself is unreachable: the log is all that is left
                     log.exception("staff card for %s not posted", action.chat)
+            case CloseStaffThread(thread=thread):
+                log.info("staff thread %s not closed: a VK conversation has no threads", thread)
 
     # --- deleting -------------------------------------------------------------------------------
 

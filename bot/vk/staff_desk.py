@@ -114,7 +114,8 @@ class VkStaffDesk:
         tickets = self.staff.tickets
         if card is None or tickets is None or not text:
             return None
-        return await tickets.relay(card, text, actor, at)
+        ticket = await self._ticket_of_card(card)
+        return None if ticket is None else await tickets.relay(ticket, text, actor, at)
 
     async def _ticket_of_card(self, card: str) -> int | None:
         async with self.moderation.db.unit() as ledger:

@@ -365,3 +365,119 @@ async def test_a_foreign_token_is_unauthorized(emu: BotApiEmulator) -> None:
     finally:
         await stranger.session.close()
     assert [(call.method, call.error_code) for call in emu.calls] == [("getMe", 401)]
+
+
+# --- forum supergroups -----------------------------------------------------------------------------------
+
+FORUM = -1001234567891
+
+
+def _forum(emu: BotApiEmulator, *, bot_status: str = "administrator", **bot_rights: bool) -> None:
+    """The supergroup of _group, and a forum beside it with the same people."""
+    _group(emu)
+    emu.add_chat(FORUM, "supergroup", title="Brand support", is_forum=True)
+    emu.set_member(FORUM, OWNER, "creator")
+    emu.set_member(FORUM, ANNA)
+    emu.set_member(FORUM, emu.bot_id, bot_status, **bot_rights)
+
+
+async def test_a_forum_topic_is_created_with_its_service_message_and_posted_into(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    _forum(emu)
+    assert (await bot.get_chat(FORUM)).is_forum is True
+    assert (await bot.get_chat(CHAT)).is_forum is None  # the server omits a false flag
+    topic = await bot.create_forum_topic(FORUM, "#1 · Анна · " + "нет связи " * 20)
+
+    assert len(topic.name) == 128 and topic.icon_color in (
+        0x6FB9F0,
+        0xFFD67E,
+        0xCB86DB,
+        0x8EEE98,
+        0xFF93B2,
+        0xFB6F5F,
+    )
+    created = emu.message(FORUM, topic.message_thread_id)
+    assert created is not None and created["forum_topic_created"]["name"] == topic.name
+    assert created["message_thread_id"] == topic.message_thread_id and created["is_topic_message"] is True
+    card = await bot.send_message(FORUM, "card", message_thread_id=topic.message_thread_id)
+    assert (card.message_thread_id, card.is_topic_message) == (topic.message_thread_id, True)
+    assert card.reply_to_message is not None and card.reply_to_message.forum_topic_created is not None
+    in_general = await bot.send_message(FORUM, "to everyone")
+    assert in_general.message_thread_id is None and in_general.is_topic_message is None
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(FORUM, "lost", message_thread_id=9999)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(CHAT, "lost", message_thread_id=topic.message_thread_id)
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.create_forum_topic(CHAT, "no topics here")
+
+
+async def test_messages_in_a_topic_reply_to_its_creation_unless_they_reply_to_something(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    _forum(emu)
+    topic = await bot.create_forum_topic(FORUM, "#2 · Анна")
+    card = await bot.send_message(FORUM, "card", message_thread_id=topic.message_thread_id)
+    emu.send_message(FORUM, ANNA, "in the topic", thread=topic.message_thread_id)
+    emu.send_message(FORUM, ANNA, "about the card", reply_to=card.message_id)  # a reply keeps its topic
+    emu.send_message(FORUM, ANNA, "in General")
+
+    plain, reply, general = (update.message for update in await bot.get_updates())
+    assert plain is not None and plain.is_topic_message and plain.message_thread_id == topic.message_thread_id
+    assert plain.reply_to_message is not None and plain.reply_to_message.message_id == topic.message_thread_id
+    assert plain.chat.is_forum is True
+    assert reply is not None and reply.message_thread_id == topic.message_thread_id
+    assert reply.reply_to_message is not None and reply.reply_to_message.message_id == card.message_id
+    assert general is not None and general.message_thread_id is None and general.reply_to_message is None
+    with pytest.raises(ValueError, match="no topic"):
+        emu.send_message(FORUM, ANNA, "lost", thread=9999)
+    with pytest.raises(ValueError, match="no topic"):
+        emu.send_message(CHAT, ANNA, "lost", thread=topic.message_thread_id)
+
+
+async def test_a_closed_topic_takes_messages_only_from_those_who_manage_topics(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    _forum(emu)
+    topic = await bot.create_forum_topic(FORUM, "#3 · Анна")
+    thread = topic.message_thread_id
+
+    assert await bot.close_forum_topic(FORUM, thread) is True
+    assert emu.topic(FORUM, thread)["is_closed"] is True
+    closed = emu.chat_messages(FORUM)[-1]
+    assert "forum_topic_closed" in closed and closed["message_thread_id"] == thread
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.close_forum_topic(FORUM, thread)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.close_forum_topic(FORUM, 9999)
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.close_forum_topic(CHAT, thread)
+    with pytest.raises(ValueError, match="is closed"):
+        emu.send_message(FORUM, ANNA, "hello?", thread=thread)
+    emu.send_message(FORUM, OWNER, "closed, see the card", thread=thread)
+    assert (await bot.send_message(FORUM, "noted", message_thread_id=thread)).message_thread_id == thread
+    emu.set_member(FORUM, emu.bot_id, "administrator", can_manage_topics=False)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_CLOSED"):
+        await bot.send_message(FORUM, "noted", message_thread_id=thread)
+
+
+async def test_creating_a_topic_needs_the_right_to_manage_topics(emu: BotApiEmulator, bot: Bot) -> None:
+    _forum(emu, can_manage_topics=False)
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM, "#4")
+    emu.set_member(FORUM, emu.bot_id, "member")
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(FORUM, "#4")
+    emu.set_member(FORUM, emu.bot_id, "administrator")
+    with pytest.raises(TelegramBadRequest, match="title must be non-empty"):
+        await bot.create_forum_topic(FORUM, "   ")
+    topic = await bot.create_forum_topic(FORUM, "#4", icon_color=0xFB6F5F)
+    assert emu.topic(FORUM, topic.message_thread_id) == {
+        "name": "#4",
+        "icon_color": 0xFB6F5F,
+        "is_closed": False,
+    }
+    assert not [update for update in await bot.get_updates() if update.message]  # the bot's own doing
+    with pytest.raises(ValueError, match="only supergroups"):
+        emu.add_chat(-1001234567892, "group", is_forum=True)

@@ -427,6 +427,56 @@ async def test_a_ticket_from_question_to_relayed_answer_follow_up_and_close(
     assert "Questions, 24 h: 1 questions · answered 100%" in stats.params["text"]
 
 
+async def test_a_forum_staff_chat_gets_a_topic_per_ticket(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess]
+) -> None:
+    """The card opens its own topic; a moderator's plain message there is the answer, the member's follow-up
+    lands there, and /close typed there closes the ticket and its topic."""
+    emu.add_chat(STAFF, "supergroup", "Волна: модераторы", is_forum=True)  # the same staff chat, with topics
+    bot = make_bot()
+    await bot.start()
+    try:
+        problem = emu.send_message(
+            GROUP, MEMBER, "Третий день нет интернета на Ленина 5, верните деньги за эти дни!"
+        )
+        topic = await emu.wait_for("createForumTopic", timeout=20)
+        thread = topic.result_or_error["message_thread_id"]
+        assert (
+            topic.params["name"]
+            == "#1 · Гоша · Третий день нет интернета на Ленина 5, верните деньги за эти дни!"
+        )
+        card = await emu.wait_for("sendMessage", staff_says("Ticket #1"))
+        assert card.params["message_thread_id"] == thread and "reply_to_message" in card.result_or_error
+        card_id = card.result_or_error["message_id"]
+
+        emu.mark()
+        emu.send_message(STAFF, MODERATOR, "Авария устранена, перерасчёт сделаем за три дня.", thread=thread)
+        relayed = await emu.wait_for("sendMessage", replying_to(GROUP, problem["message_id"]))
+        assert (
+            relayed.params["text"]
+            == "@gosha77, ответ поддержки: Авария устранена, перерасчёт сделаем за три дня."
+        )
+        sent = await emu.wait_for("sendMessage", staff_says("sent to tg:101"))
+        assert sent.params["message_thread_id"] == thread
+
+        emu.mark()
+        emu.send_message(GROUP, MEMBER, "а когда именно будет перерасчёт? всё ещё нет связи")
+        follow = await emu.wait_for("sendMessage", staff_says("follow-up"))
+        assert follow.params["message_thread_id"] == thread
+        assert follow.params["reply_parameters"]["message_id"] == card_id
+
+        emu.mark()
+        emu.send_message(STAFF, MODERATOR, "/close", thread=thread)
+        closed = await emu.wait_for("sendMessage", staff_says("#1 closed by tg:103"))
+        assert closed.params["message_thread_id"] == thread
+        closing = emu.calls_to("closeForumTopic")
+        assert [(c.params["message_thread_id"], c.ok) for c in closing] == [(thread, True)]
+        assert emu.topic(STAFF, thread)["is_closed"] is True
+        assert not [c for c in emu.calls_to("createForumTopic") if c is not topic]
+    finally:
+        await bot.stop()
+
+
 async def test_an_sla_reminder_fires_after_a_restart(
     emu: BotApiEmulator, make_bot: Callable[..., BotProcess], policy_file: Path
 ) -> None:

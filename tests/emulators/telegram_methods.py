@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .telegram_errors import bad_request
+from .telegram_forum import ForumMethods
 from .telegram_members import MemberMethods
 from .telegram_params import to_bool
 from .telegram_state import Chat, World, permission_values
@@ -80,7 +81,7 @@ def inline_markup(markup: Any) -> dict[str, Any] | None:
     return {"inline_keyboard": rows} if any(rows) else None
 
 
-class Methods(MemberMethods):
+class Methods(MemberMethods, ForumMethods):
     def __init__(self, world: World, feed: UpdateFeed) -> None:
         self.w = world
         self.feed = feed
@@ -115,6 +116,8 @@ class Methods(MemberMethods):
             "unbanChatMember": self.unban_chat_member,
             "restrictChatMember": self.restrict_chat_member,
             "leaveChat": self.leave_chat,
+            "createForumTopic": self.create_forum_topic,
+            "closeForumTopic": self.close_forum_topic,
         }
 
     # --- the bot and its updates ----------------------------------------------------------------
@@ -199,8 +202,14 @@ class Methods(MemberMethods):
         return message
 
     def _send(
-        self, chat: Chat, content: dict[str, Any], reply: dict[str, Any] | None, markup: dict[str, Any] | None
+        self,
+        chat: Chat,
+        content: dict[str, Any],
+        reply: dict[str, Any] | None,
+        markup: dict[str, Any] | None,
+        topic: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """`topic`: the fields of a message in a forum topic (its reply_to_message included)."""
         message: dict[str, Any] = {"message_id": self.w.next_message_id(chat.id)}
         if chat.type == "channel":
             message["sender_chat"] = chat.to_dict()
@@ -208,7 +217,9 @@ class Methods(MemberMethods):
             message["from"] = self.w.bot.to_dict()
         message["chat"] = chat.to_dict()
         message["date"] = self.w.now()
-        if reply is not None:
+        if topic:
+            message |= topic
+        elif reply is not None:
             message["reply_to_message"] = {
                 key: value for key, value in reply.items() if key != "reply_to_message"
             }
@@ -227,6 +238,7 @@ class Methods(MemberMethods):
         chat = self.w.check_access(params.get("chat_id"), "write")
         self._check_can_send(chat)
         reply = self._replied(chat, params)
+        topic = self._into_topic(chat, params, reply)
         if len(text) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         content = {
@@ -234,7 +246,7 @@ class Methods(MemberMethods):
             "entities": entities,
             "link_preview_options": params.get("link_preview_options"),
         }
-        return self._send(chat, content, reply, markup)
+        return self._send(chat, content, reply, markup, topic)
 
     def copy_message(self, params: dict[str, Any]) -> dict[str, int]:
         source_chat = self.w.check_access(params.get("from_chat_id"), "read")

@@ -24,6 +24,7 @@ _INT_FIELDS = frozenset(
         "timeout",
         "reply_to_message_id",
         "message_thread_id",
+        "icon_color",
         "cache_time",
         "max_connections",
     }

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from .telegram_forum import in_topic, thread_of
 from .telegram_methods import Methods, legacy_forward_fields
 from .telegram_state import CHAT_TYPES, Chat, Member, User, World, make_member
 from .telegram_text import find_entities
@@ -49,11 +50,20 @@ class Scene:
         return user.to_dict()
 
     def add_chat(
-        self, chat_id: int, type: str = "supergroup", title: str | None = None, username: str | None = None
+        self,
+        chat_id: int,
+        type: str = "supergroup",
+        title: str | None = None,
+        username: str | None = None,
+        *,
+        is_forum: bool = False,
     ) -> dict[str, Any]:
-        """A chat; a private chat's id is its user's id and means the user has started the bot."""
+        """A chat; a private chat's id is its user's id and means the user has started the bot. Only a
+        supergroup can be a forum (have topics)."""
         if type not in CHAT_TYPES:
             raise ValueError(f"unknown chat type {type!r}; one of {sorted(CHAT_TYPES)}")
+        if is_forum and type != "supergroup":
+            raise ValueError("only supergroups can be forums")
         if (chat_id > 0) != (type == "private"):
             raise ValueError(
                 "private chats have positive ids (the user's), groups and channels negative ones"
@@ -66,7 +76,7 @@ class Scene:
             for member_id in (chat_id, self.bot_id):
                 self.world.members[(chat_id, member_id)] = Member("member")
         else:
-            chat = Chat(chat_id, type, title or f"Chat {chat_id}", username)
+            chat = Chat(chat_id, type, title or f"Chat {chat_id}", username, is_forum=is_forum)
         self.world.chats[chat_id] = chat
         return chat.to_dict()
 
@@ -173,6 +183,7 @@ class Scene:
         photo: bool = False,
         entities: list[dict[str, Any]] | None = None,
         reply_to: int | None = None,
+        thread: int | None = None,
         forward_from_chat: int | dict[str, Any] | None = None,
         forward_from_user: int | dict[str, Any] | None = None,
         forward_message_id: int = 1,
@@ -188,6 +199,11 @@ class Scene:
         offsets) of the text, or of the caption if there is no text. A user with no membership yet becomes
         a member; one who may not write is refused (ValueError). The service fields only shape the
         message: join() and leave() also change the membership.
+
+        In a forum, the message goes into the topic `thread` (the message_thread_id createForumTopic
+        returned), or the topic of the message it replies to; without a `reply_to` it replies to the
+        topic's creation message, as messages in topics do. In a closed topic only those who may manage
+        topics write.
         """
         chat = self.world.chat(chat_id)
         sender = None if chat.type == "channel" or user_id is None else self.world.user(user_id)
@@ -198,6 +214,7 @@ class Scene:
             self._ensure_can_write(chat, sender.id)
         when = int(self.now()) if date is None else date
         content: dict[str, Any] = {}
+        replied = None
         if reply_to is not None:
             replied = self.world.get_message(chat_id, reply_to)
             if replied is None:
@@ -205,6 +222,7 @@ class Scene:
             content["reply_to_message"] = {
                 key: value for key, value in replied.items() if key != "reply_to_message"
             }
+        content |= self._topic_fields(chat, sender, thread, replied)
         origin = self._forward_origin(forward_from_chat, forward_from_user, forward_message_id, when)
         if origin is not None:
             content["forward_origin"] = origin
@@ -257,6 +275,27 @@ class Scene:
         }
         self._feed.publish("callback_query", query)
         return query_id
+
+    def topic(self, chat_id: int, thread: int) -> dict[str, Any]:
+        """A forum topic as it stands: name, icon_color, is_closed."""
+        topic = self.world.chat(chat_id).topics.get(thread)
+        if topic is None:
+            raise ValueError(f"no topic {thread} in chat {chat_id}")
+        return {"name": topic.name, "icon_color": topic.icon_color, "is_closed": topic.closed}
+
+    def _topic_fields(
+        self, chat: Chat, sender: User | None, thread: int | None, replied: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        try:
+            found = thread_of(chat, thread, replied)
+        except LookupError:
+            raise ValueError(f"no topic {thread} in chat {chat.id}") from None
+        if found is None:
+            return {}
+        manages = sender is None or self.world.has_right(chat.id, sender.id, "can_manage_topics")
+        if chat.topics[found].closed and not manages:
+            raise ValueError(f"topic {found} in chat {chat.id} is closed")
+        return in_topic(self.world, chat, found, replied)
 
     def _photo_sizes(self) -> list[dict[str, Any]]:
         self._file_count += 1

@@ -87,6 +87,16 @@ class User:
 
 
 @dataclass
+class Topic:
+    """A forum topic; its id (message_thread_id) is the id of the service message that created it."""
+
+    name: str
+    icon_color: int
+    creator: int
+    closed: bool = False
+
+
+@dataclass
 class Chat:
     id: int
     type: str
@@ -96,6 +106,8 @@ class Chat:
     last_name: str | None = None
     # Default member permissions of a group (getChat's "permissions").
     permissions: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(PERMISSIONS, True))
+    is_forum: bool = False  # a supergroup with topics
+    topics: dict[int, Topic] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id}
@@ -103,6 +115,8 @@ class Chat:
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         data["type"] = self.type
+        if self.is_forum:  # the server sends the flag only when it is true, in every Chat object
+            data["is_forum"] = True
         return data
 
 

@@ -247,7 +247,6 @@ async def test_after_a_restart_the_ladder_goes_on_and_old_updates_are_refused(
     assert len(strikes) == 2
 
 
-
 async def test_a_flood_that_began_before_a_restart_is_still_one_flood(
     url: str, policy: CompiledPolicy
 ) -> None:

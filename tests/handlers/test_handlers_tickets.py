@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.actions import NotifyStaff, Reply
+from handlers.actions import CloseStaffThread, NotifyStaff, Reply
 from handlers.escalation import Escalation, load_desk
 from handlers.moderation import Moderation
 from handlers.reports import report
@@ -91,6 +91,26 @@ async def test_a_staff_reply_is_relayed_and_a_follow_up_joins_the_ticket(escalat
     assert kinds == ["opened", "reply", "follow_up"]
 
 
+async def test_a_ticket_in_its_own_staff_thread_gets_follow_ups_there_and_ends_it(
+    escalation: Escalation,
+) -> None:
+    """Where the staff chat has threads: the card names one, follow-ups go into it, closing ends it."""
+    tickets = TicketCommands(escalation)
+    _, card = await escalation.on_clean(message("Третий день нет интернета на Ленина 5, что происходит?"))
+    assert isinstance(card, NotifyStaff)
+    assert card.thread_title == "#1 · Оля · Третий день нет интернета на Ленина 5, что происходит?"
+    async with escalation.db.unit() as ledger:
+        await ledger.update_ticket(1, T0, "card", None, staff_message_id="70", staff_topic_id="69")
+    (note,) = await escalation.on_clean(message("всё равно не работает", T0 + timedelta(hours=1), number=2))
+    assert isinstance(note, NotifyStaff) and (note.thread, note.reply_to_card) == ("69", "70")
+    relayed = await tickets.relay(1, "Проверяем, напишем до вечера.", MOD, T0 + timedelta(hours=2))
+    assert isinstance(relayed.actions[0], Reply) and relayed.actions[0].reply_to == "1"
+    closed = await tickets.run(command("/close", T0 + timedelta(hours=3), ticket=1))
+    assert "closed" in closed.text and closed.actions == (CloseStaffThread("69"),)
+    late = await tickets.relay(1, "ещё одно", MOD, T0 + timedelta(hours=4))
+    assert late.actions == () and "is closed" in late.text
+
+
 async def test_the_tone_guard_blocks_a_rude_or_political_reply(escalation: Escalation) -> None:
     tickets = TicketCommands(escalation)
     await escalation.on_clean(message("Почему у меня списали деньги за подписку, которую я не подключал?"))
@@ -168,7 +188,8 @@ async def test_close_dismiss_snooze_assign_and_the_list(escalation: Escalation) 
     assert "on hold until" in (await tickets.run(command("/snooze 2 2h"))).text
     (woke,) = await sla_digest(escalation.db, escalation.policy.spec.tickets, T0 + timedelta(hours=3))
     assert "back from hold" in woke.text and "#2" in woke.text
-    assert "closed" in (await tickets.run(command("/close", ticket=1))).text
+    closed = await tickets.run(command("/close", ticket=1))
+    assert "closed" in closed.text and closed.actions == ()  # no staff thread to close
     assert "dismissed" in (await tickets.run(command("/dismiss 2"))).text
     assert "is closed" in (await tickets.run(command("/reply 1 ещё что-то"))).text
     assert "No open tickets" in (await tickets.run(command("/tickets"))).text
@@ -223,6 +244,7 @@ async def test_metrics_on_a_known_log() -> None:
             opened + timedelta(hours=24),
             opened + responded_after if responded_after is not None else None,
             by if responded_after is not None else None,
+            None,
             None,
             None,
             None,

@@ -11,6 +11,7 @@ DAY = timedelta(days=1)
 CHAT = "tg:-1001"
 MEMBER = "tg:42"
 
+
 async def test_recent_messages_older_than_the_window_are_pruned(db: Database) -> None:
     async with db.unit() as ledger:
         await ledger.remember_message(MEMBER, T0, "привет", f"{CHAT}/1")

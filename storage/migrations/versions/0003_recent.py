@@ -1,4 +1,5 @@
-"""Recent messages (flood windows) and joins (probation), so both survive a restart.
+"""Recent messages (flood windows) and joins (probation), so both survive a restart; a ticket's topic
+in a forum staff chat.
 
 Revision ID: 0003
 Revises: 0002
@@ -39,8 +40,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chat", "member", name="pk_joins"),
     )
     op.create_index("ix_joins_at", "joins", ["at"])
+    # SQLite cannot alter a table in place: batch mode copies it with the new column.
+    with op.batch_alter_table("tickets") as tickets:
+        tickets.add_column(sa.Column("staff_topic_id", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets") as tickets:
+        tickets.drop_column("staff_topic_id")
     op.drop_table("joins")
     op.drop_table("recent_messages")
