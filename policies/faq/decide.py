@@ -67,6 +67,8 @@ class FaqDesk:
             entry = self.kb.entry(ranked[0].entry)
             if entry is not None and not entry.never_auto:
                 return FaqOutcome(Decision.ANSWER, triage, lang, entry.id, score=top)
+        if triage.to_members:
+            return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # the members will answer
         offered = [r.entry for r in ranked[: s.suggestions] if r.score >= s.suggest]
         if offered:
             return FaqOutcome(Decision.SUGGEST, triage, lang, suggestions=offered, score=top)

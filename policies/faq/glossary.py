@@ -19,6 +19,7 @@ _NON_WORD = re.compile(r"[^\w]+")
 class GlossarySpec(Strict):
     schema_: Literal["modbot/glossary@1"] = Field(alias="schema")
     words: dict[str, str]
+    stop_words: list[str] = Field(default_factory=list, description="words that carry no topic")
 
 
 def plain(text: str) -> str:
@@ -27,7 +28,8 @@ def plain(text: str) -> str:
 
 
 class Glossary:
-    def __init__(self, words: dict[str, str]) -> None:
+    def __init__(self, words: dict[str, str], stop_words: list[str] | tuple[str, ...] = ()) -> None:
+        self.stop_words = frozenset(plain(w) for w in stop_words)
         self._replace: dict[str, tuple[str, bool]] = {}
         for key, value in words.items():
             whole = key.startswith("=")
@@ -55,5 +57,5 @@ def load_glossary(path: Path = DEFAULT_GLOSSARY) -> Glossary:
     try:
         spec = GlossarySpec.model_validate(doc.data)
     except ValidationError as exc:
-        raise PolicyError(validation_problems(doc, exc, {"schema", "words"})) from exc
-    return Glossary(spec.words)
+        raise PolicyError(validation_problems(doc, exc, {"schema", "words", "stop_words"})) from exc
+    return Glossary(spec.words, spec.stop_words)

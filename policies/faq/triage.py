@@ -4,7 +4,8 @@ matcher as the policy's lexicons) find the signals; the order below decides.
 
 A problem wins over everything: "верните деньги за роутер?" is a question in form, and still a person must
 handle it, so it never reaches the FAQ matcher. An idea comes next, then chit-chat (thanks, greetings)
-unless the member also asks something."""
+unless the member also asks something. A question to the other members ("кто-нибудь знает...", a message
+that begins with an @mention) is marked `to_members`: the bot answers it only when it is sure."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from policies.lexicon import LexiconIndex, parse_lexicon
 from policies.normalize import Normalizer
 
 DEFAULT_CUES = Path(__file__).parent.parent / "defaults" / "triage"
-CUE_FILES = ("problem", "severity", "idea", "chitchat", "question")
+CUE_FILES = ("problem", "severity", "idea", "chitchat", "question", "members")
 # No leet or lookalike folding: members' numbers and codes (*100#, 0611) must stay what they are.
 _STEPS = ("strip_invisible", "nfkc", "casefold", "fold_yo")
 _LETTER = re.compile(r"[^\W\d_]")
+_MENTION_FIRST = re.compile(r"^\s*@\w")
 
 
 class Kind(StrEnum):
@@ -36,6 +38,7 @@ class Triage:
     cues: dict[str, list[str]] = field(default_factory=dict)  # cue file -> the words that matched
     asks: bool = False  # a question mark or an interrogative
     words: int = 0
+    to_members: bool = False  # "кто-нибудь знает...", "@olga ...": members may answer it themselves
 
     @property
     def severe(self) -> bool:
@@ -66,17 +69,19 @@ class Triager:
         cues = {name: sorted({norm.quote(h.start, h.end) for h in found}) for name, found in hits.items()}
         asks = "?" in text or "question" in cues
         words = len(norm.tokens)
-        return Triage(_kind(cues, asks, words, bool(_LETTER.search(text))), cues, asks, words)
+        to_members = "members" in cues or bool(_MENTION_FIRST.match(text))
+        kind = _kind(cues, asks, words, bool(_LETTER.search(text)), to_members)
+        return Triage(kind, cues, asks, words, to_members)
 
 
-def _kind(cues: dict[str, list[str]], asks: bool, words: int, has_letters: bool) -> Kind:
+def _kind(cues: dict[str, list[str]], asks: bool, words: int, has_letters: bool, to_members: bool) -> Kind:
     if "problem" in cues or ("severity" in cues and words > 3):
         return Kind.PROBLEM
     if "idea" in cues:
         return Kind.IDEA
     if not has_letters:
         return Kind.CHITCHAT  # stickers, emoji, "+1"
-    if "chitchat" in cues and not asks:
+    if ("chitchat" in cues or to_members) and not asks:
         return Kind.CHITCHAT
     if asks or words >= 4:
         return Kind.QUESTION

@@ -1,0 +1,123 @@
+"""The FAQ matcher's parts, table-driven: content words (lemmas, stop words), word coverage, the matcher's
+score, triage cues and the desk's decision. The quality of the whole is measured in tests/quality."""
+
+import pytest
+
+from policies.faq.coverage import Coverage
+from policies.faq.decide import Decision, FaqDesk
+from policies.faq.glossary import load_glossary
+from policies.faq.kb import KbSpec, KnowledgeBase, load_kb
+from policies.faq.matcher import Matcher
+from policies.faq.triage import Kind, Triager
+from policies.faq.words import Lemmatizer
+from policies.schema import Faq
+
+GLOSSARY = load_glossary()
+LEMMAS = Lemmatizer(GLOSSARY.stop_words)
+KB = load_kb()
+
+
+@pytest.fixture(scope="module")
+def desk() -> FaqDesk:
+    return FaqDesk(KB, Faq(answer=0.48, margin=0.08, suggest=0.25))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("подскажите как можно проверить баланс", ["проверить", "баланс"]),  # topic-less words dropped
+        ("сколько гигов осталось", ["гб", "остаться"]),  # the glossary's slang, then lemmas
+        ("скільки коштує роумінг", ["стоить", "роуминг"]),  # Ukrainian through the glossary
+        ("how do I block my lost card", ["заблокира", "потерять", "карта"]),  # English the same way
+        ("закинул 500р и 2000 на 5g", ["закинуть", "5g"]),  # sums go, short codes stay
+    ],
+)
+def test_content_words(text: str, words: list[str]) -> None:
+    assert LEMMAS.words(GLOSSARY(text)) == words
+
+
+def test_coverage_weighs_words_by_rarity_and_forgives_spelling() -> None:
+    coverage = Coverage([{"баланс", "проверить"}, {"баланс", "пополнить"}, {"роуминг", "включить"}])
+    assert list(coverage(["баланс", "проверить"])) == pytest.approx([1.0, 0.43, 0.0], abs=0.01)
+    assert coverage(["пополнити", "баланс"])[1] > 0.9  # a near spelling counts by its closeness
+    assert coverage(["роуминг", "криптовалюта"])[2] < 0.5  # a word no entry has weighs the most
+    assert not coverage([]).any()
+
+
+def small_kb(*entries: tuple[str, list[str], str]) -> KnowledgeBase:
+    spec = KbSpec.model_validate({"entries": [{"id": i, "questions": q, "answer": a} for i, q, a in entries]})
+    return KnowledgeBase(spec, KB.file)
+
+
+def test_an_exact_phrasing_scores_one_and_explains_both_views() -> None:
+    kb = small_kb(
+        ("balance", ["Как проверить баланс?", "Сколько денег на счету?"], "Наберите *100#."),
+        ("roaming", ["Как включить роуминг?"], "Роуминг включён всегда."),
+    )
+    best, *rest = Matcher(kb, GLOSSARY).rank("как проверить баланс")
+    assert (best.entry, round(best.score, 3), round(best.chars, 3), round(best.words, 3)) == (
+        "balance",
+        1.0,
+        1.0,
+        1.0,
+    )
+    assert all(r.score < 0.3 for r in rest)
+
+
+def test_a_word_the_knowledge_base_never_mentions_keeps_a_close_phrasing_below_an_answer() -> None:
+    kb = small_kb(
+        ("tariffs", ["Какие у вас есть тарифы?", "Какой тариф выбрать с интернетом?"], "Смотрите сайт."),
+        ("roaming", ["Как включить роуминг?"], "Роуминг включён всегда."),
+    )
+    (best, *_) = Matcher(kb, GLOSSARY).rank("есть тариф с интернетом для планшета?")
+    assert best.entry == "tariffs" and best.chars > 0.5 and best.words < 0.7 and best.score < 0.7
+
+
+def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
+    kb = small_kb(("coverage", ["5G у вас где есть?"], "Карта покрытия на сайте."))
+    (best,) = Matcher(kb, GLOSSARY).rank("а где это есть?")
+    assert best.score == pytest.approx(best.chars)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("как сделать, чтобы с карты само списывалось, когда деньги кончаются", Kind.QUESTION),
+        ("каждый день снимают по 15 рублей за контент, как это отключить?", Kind.QUESTION),
+        ("хочу, чтобы номер не пропал, пока я в отъезде. как?", Kind.QUESTION),  # "не пропал" is excused
+        ("пропал интернет, что делать?", Kind.PROBLEM),
+        ("списали деньги за подписку", Kind.PROBLEM),
+        ("детализацию заказывала три раза, так и не пришла", Kind.PROBLEM),
+        ("пополнил 1000 через сбп, на баланс не поступили", Kind.PROBLEM),
+        ("хорошо бы гигабайты переносились насовсем", Kind.IDEA),
+        ("@olga да, в приложении теперь удобнее", Kind.CHITCHAT),
+        ("Телефон пишет «SIM заблокирована, введите PUK». Что делать?", Kind.QUESTION),
+        ("сколько налички за сутки можно снять?", Kind.QUESTION),
+    ],
+)
+def test_triage_cues(text: str, kind: Kind) -> None:
+    assert Triager()(text).kind is kind
+
+
+def test_a_question_to_the_members_is_answered_only_when_sure(desk: FaqDesk) -> None:
+    off_topic = desk.decide("кто-нибудь знает, во сколько сегодня футбол?")
+    assert off_topic.triage.to_members and off_topic.decision is Decision.IGNORE
+    known = desk.decide("кто-нибудь знает, как проверить баланс?")
+    assert known.decision is Decision.ANSWER and known.entry == "balance-check"
+
+
+@pytest.mark.parametrize(
+    ("text", "decision", "entry"),
+    [
+        ("Как проверить баланс?", Decision.ANSWER, "balance-check"),
+        ("Як дізнатися, скільки грошей лишилося на рахунку?", Decision.ANSWER, "balance-check"),
+        ("how do I check my balance?", Decision.ANSWER, "balance-check"),
+        ("как расторгнуть договор?", Decision.SUGGEST, "contract-termination"),  # never_auto
+        ("Верните деньги за роутер, списали дважды!", Decision.ESCALATE, None),
+        ("спасибо, всё заработало 👍", Decision.IGNORE, None),
+    ],
+)
+def test_the_desk_decides(desk: FaqDesk, text: str, decision: Decision, entry: str | None) -> None:
+    outcome = desk.decide(text)
+    assert outcome.decision is decision
+    assert (outcome.entry or (outcome.suggestions or [None])[0]) == entry
