@@ -1,7 +1,8 @@
-"""Staff cards during a raid. The staff chat takes 20 posts a minute, so when a spam wave brings hundreds
-of violations, a card each would reach the moderators an hour late. The cards past the budget are folded
-into digests instead, a line per action (who, where, what, the strike to pardon), posted as soon as the
-budget allows; every action stays in the audit log with its full explanation."""
+"""Staff cards during a raid or a backlog. The staff chat takes 20 posts a minute, so when a spam wave brings
+hundreds of violations (or a restart hundreds of questions), a card each would reach the moderators an hour
+late. The cards past the budget are folded into digests instead, a line per card (who, where, what, the
+strike to pardon or the ticket to answer), posted as soon as the budget allows; every action stays in the
+audit log with its full explanation, every ticket in /tickets."""
 
 from __future__ import annotations
 
@@ -11,18 +12,26 @@ from collections.abc import Awaitable, Callable
 from handlers.actions import NotifyStaff
 
 MESSAGE_LIMIT = 4000  # below the Bot API's 4096 characters, for the header
+LINE_LIMIT = 300
 CHECK_S = 1.0
 
 
 def digest_line(card: NotifyStaff) -> str:
-    head = " · ".join(card.text.splitlines()[:3])
+    lines = card.text.splitlines()
+    if card.ticket_id is not None:  # its heading, who, and the member's words
+        return _cut(" · ".join(lines[:2] + lines[3:4])) + f" · /reply {card.ticket_id}"
+    head = _cut(" · ".join(lines[:3]))
     return f"{head} · strike #{card.strike_id}" if card.strike_id is not None else head
+
+
+def _cut(line: str) -> str:
+    return line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…"
 
 
 def digest_texts(cards: list[NotifyStaff]) -> list[str]:
     """The digest of `cards`, in as many messages as its length needs."""
-    count = f"{len(cards)} action" + ("s" if len(cards) != 1 else "")
-    header = f"🚨 {count} in a burst (one line each; /pardon or /unban by member):"
+    count = f"{len(cards)} card" + ("s" if len(cards) != 1 else "")
+    header = f"🚨 {count} folded in a burst (a line each: /pardon or /unban the member, /reply N a ticket):"
     texts, lines, size = [], [header], len(header)
     for line in map(digest_line, cards):
         if size + len(line) + 1 > MESSAGE_LIMIT and len(lines) > 1:

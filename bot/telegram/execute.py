@@ -51,7 +51,7 @@ _ALREADY = ("message to delete not found", "user_not_participant", "participant_
 Report = Callable[[str], Awaitable[None]]
 Schedule = Callable[[datetime, Callable[[], Awaitable[None]]], None]
 CardPosted = Callable[[int, str, str | None], Awaitable[None]]  # (ticket id, the card's message id, topic)
-QUEUED_CARDS_MAX = 5  # violation cards waiting for the staff chat's budget before the rest are folded
+QUEUED_CARDS_MAX = 5  # cards waiting for the staff chat's budget before the rest are folded
 
 
 def _already_done(exc: TelegramAPIError) -> bool:
@@ -123,11 +123,12 @@ class Executor:
         return task
 
     def _foldable(self, card: NotifyStaff) -> bool:
-        """A plain violation card goes into the raid digest once the staff chat's budget is spent or
-        cards queue up; tickets' cards and cards that wait for a decision keep their buttons."""
-        if card.ticket_id is not None or card.reply_to_card is not None or card.pending:
+        """A card goes into the raid digest once the staff chat's budget is spent or cards queue up; a
+        step that waits for a moderator's decision keeps its buttons."""
+        if card.pending:
             return False
-        return len(self._staff_cards) >= QUEUED_CARDS_MAX or not self.throttle.has_room(self.staff_chat_id)
+        queued = len(self._staff_cards) + len(self._ticket_cards)
+        return queued >= QUEUED_CARDS_MAX or not self.throttle.has_room(self.staff_chat_id)
 
     async def _post_digest(self, text: str) -> None:
         try:
@@ -146,14 +147,18 @@ class Executor:
             await asyncio.wait(set(self._ticket_cards), timeout=timeout_s)
 
     async def drain(self, timeout_s: float = 5.0) -> None:
-        """At shutdown, gives the staff cards on their way a few seconds; the rest are in the audit log."""
+        """At shutdown, gives the posts on their way a few seconds; the rest are in the audit log."""
         if not self._posting:
             return
         _, late = await asyncio.wait(self._posting, timeout=timeout_s)
         for task in late:
             task.cancel()
         if late:
-            log.warning("%d staff cards not posted at shutdown; the audit log has their actions", len(late))
+            log.warning(
+                "%d posts (answers, acknowledgements, staff cards) not sent at shutdown; the audit log has "
+                "their actions and /tickets their tickets",
+                len(late),
+            )
 
     async def _attempt(self, action: Action, deleted: set[tuple[str, str]]) -> None:
         try:

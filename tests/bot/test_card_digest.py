@@ -17,9 +17,19 @@ def card(n: int) -> NotifyStaff:
 def test_a_digest_has_a_line_per_card_with_its_strike() -> None:
     [text] = digest_texts([card(1), card(2)])
     lines = text.splitlines()
-    assert lines[0].startswith("🚨 2 actions")
+    assert lines[0].startswith("🚨 2 cards")
     assert lines[1] == "🛡 Реклама: warn (done) · 👤 Спамер 1 · tg:1 · 💬 tg:-1001 · message 1 · strike #1"
     assert "🔎" not in text  # the explanation stays on the audit log, the digest stays short
+
+
+def test_a_ticket_is_a_line_with_the_members_words_and_how_to_answer() -> None:
+    text = "\n".join(
+        ["🔹 Ticket #7 · problem · normal priority", "From: Гоша · tg:5", "Where: tg:-1001", "«нет связи»"]
+    )
+    [digest] = digest_texts([NotifyStaff(text, "tg:5", "tg:-1001", ticket_id=7)])
+    assert digest.splitlines()[1] == (
+        "🔹 Ticket #7 · problem · normal priority · From: Гоша · tg:5 · «нет связи» · /reply 7"
+    )
 
 
 def test_a_long_digest_is_split_below_the_message_limit() -> None:
@@ -43,6 +53,7 @@ async def test_cards_wait_for_room_then_go_out_together(monkeypatch) -> None:
     assert posted == []  # no room in the staff chat yet
     room = True
     await asyncio.wait_for(task, 1)
-    assert len(posted) == 1 and "2 actions" in posted[0]
+    assert len(posted) == 1 and "2 cards" in posted[0]
     await asyncio.wait_for(digest.add(card(3)), 1)
-    assert len(posted) == 2 and "1 action in" in posted[1]
+    assert len(posted) == 2 and "1 card folded" in posted[1]
+
