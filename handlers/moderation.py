@@ -147,9 +147,10 @@ class Moderation:
         flood = self.flood
         if not flood.knows(member):
             flood.restore(member, await ledger.recent_messages(member, event.at - flood.keep))
+        before = flood.latest(member)
         verdict = self.engine.evaluate(event)
         latest = flood.latest(member)
-        if latest is not None and latest[2] == f"{event.chat}/{event.message_id}" and latest[0] == event.at:
+        if latest is not None and latest is not before:  # the engine observed it (exempt members it does not)
             await ledger.remember_message(member, *latest)
             self._remembered += 1
             if self._remembered % PRUNE_EVERY == 0:

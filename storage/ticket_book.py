@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from storage.book import Book
 from storage.models import Ticket, TicketEvent
@@ -54,13 +54,13 @@ class TicketBook(Book):
         return None if ticket is None else ticket.record()
 
     async def ticket_by_card(self, staff_message_id: str) -> TicketRecord | None:
-        query = select(Ticket).where(Ticket.staff_message_id == staff_message_id).limit(1)
-        ticket = await self._session.scalar(query)
-        return None if ticket is None else ticket.record()
+        return await self._first_ticket(Ticket.staff_message_id == staff_message_id)
 
     async def ticket_by_topic(self, staff_topic_id: str) -> TicketRecord | None:
-        query = select(Ticket).where(Ticket.staff_topic_id == staff_topic_id).limit(1)
-        ticket = await self._session.scalar(query)
+        return await self._first_ticket(Ticket.staff_topic_id == staff_topic_id)
+
+    async def _first_ticket(self, condition: ColumnElement[bool]) -> TicketRecord | None:
+        ticket = await self._session.scalar(select(Ticket).where(condition).limit(1))
         return None if ticket is None else ticket.record()
 
     async def live_ticket(self, member: str, chat: str, since: datetime) -> TicketRecord | None:

@@ -271,12 +271,8 @@ class TelegramBot:
         user = message.from_user
         if tickets is None or user is None or not message.text:
             return
-        if message.reply_to_message is None and not message.is_topic_message:
-            return
-        if not await self._is_moderator(user.id) or not await self._claim(update):
-            return
         ticket = await self._ticket_of(message)
-        if ticket is None:
+        if ticket is None or not await self._is_moderator(user.id) or not await self._claim(update):
             return
         reply = await tickets.relay(ticket, message.text, member_key(user.id), datetime.now(UTC))
         await self.execute(reply.actions)
@@ -285,8 +281,10 @@ class TelegramBot:
     async def _ticket_of(self, message: Message) -> int | None:
         """The ticket a staff message is about: its forum topic's, else the card's it replies to. In a
         topic, a message that replies to nothing replies to the topic's first (service) message."""
-        await self.executor.ticket_cards_settled()
         replied = message.reply_to_message
+        if replied is None and not message.is_topic_message:
+            return None  # about no card: no need to wait for the cards on their way
+        await self.executor.ticket_cards_settled()
         async with self.moderation.db.unit() as ledger:
             ticket = None
             if message.is_topic_message and message.message_thread_id is not None:

@@ -32,12 +32,13 @@ def digest_texts(cards: list[NotifyStaff]) -> list[str]:
     """The digest of `cards`, in as many messages as its length needs."""
     count = f"{len(cards)} card" + ("s" if len(cards) != 1 else "")
     header = f"🚨 {count} folded in a burst (a line each: /pardon or /unban the member, /reply N a ticket):"
+    continued = "🚨 …continued:"
     texts, lines, size = [], [header], len(header)
     for line in map(digest_line, cards):
         if size + len(line) + 1 > MESSAGE_LIMIT and len(lines) > 1:
             texts.append("\n".join(lines))
-            lines, size = ["🚨 …continued:"], 0
-        lines.append(line[:MESSAGE_LIMIT])
+            lines, size = [continued], len(continued)
+        lines.append(line)
         size += len(line) + 1
     texts.append("\n".join(lines))
     return texts
