@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="JSON Lines questions on stdin -> one FAQ decision line each on stdout")
     a.add_argument("--kb", type=Path, help="knowledge base (default: the policy's)")
     a.add_argument("--policy", type=Path)
+    a.add_argument(
+        "--semantic",
+        action="store_true",
+        help="match by meaning too, as faq.semantic: true (needs the extra)",
+    )
 
     kb = sub.add_parser("kb", help="check the knowledge base").add_subparsers(dest="action", required=True)
     k = kb.add_parser("lint", help="validate; errors as file:line:col")
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot import faq_commands  # scikit-learn loads only for the knowledge base's commands
 
             if args.command == "ask":
-                return faq_commands.ask_command(args.kb, policy_file)
+                return faq_commands.ask_command(args.kb, policy_file, args.semantic)
             return faq_commands.kb_lint(args.files, policy_file)
         if args.command == "report":
             from bot.report_command import print_report

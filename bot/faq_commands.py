@@ -12,9 +12,10 @@ from policies.faq.kb import load_kb
 from policies.yamlsource import PolicyError
 
 
-def ask_command(kb_file: Path | None, policy_file: Path | None) -> int:
+def ask_command(kb_file: Path | None, policy_file: Path | None, semantic: bool = False) -> int:
     policy = load_policy(policy_file)
-    desk = faq_desk(kb_file, policy.spec.faq, policy.path.parent)
+    settings = policy.spec.faq.model_copy(update={"semantic": True}) if semantic else policy.spec.faq
+    desk = faq_desk(kb_file, settings, policy.path.parent)
     return ask(desk, sys.stdin, sys.stdout)
 
 

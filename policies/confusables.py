@@ -7,6 +7,10 @@ INVISIBLE = frozenset(
     "\u3164\ufeff\uffa0"
 )
 
+# Emoji and pictographs, as the body of a regex character class: spam puts them between the letters of a
+# word and between the pieces of a link.
+EMOJI = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+
 # Letters of other alphabets that spam dresses Latin or Cyrillic words in (NFKC leaves them alone): small
 # capitals, Greek and Cherokee. Each is read as the letter it imitates; the word's script decides the rest.
 HOMOGLYPHS = {

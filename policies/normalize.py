@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from policies.confusables import HOMOGLYPHS, INVISIBLE
+from policies.confusables import EMOJI, HOMOGLYPHS, INVISIBLE
 from policies.normalized import Normalized, Token
 from policies.wordfold import FoldedWord, WordFolder
 
@@ -33,7 +33,7 @@ _TOKEN = re.compile(r"[\w@$]+(?:\*+[\w@$]+)*")
 # Three or more single letters with one and the same separator between them.
 # Emoji count as separators too: `к🎰а🎰з🎰и🎰н🎰о`.
 _SEPARATED = re.compile(
-    r"(?<![\w@$*])\w([ .\-_*·•/\u2600-\u27bf\U0001f300-\U0001faff]{1,2})\w(?:\1\w)+(?![\w@$*])"
+    rf"(?<![\w@$*])\w([ .\-_*·•/{EMOJI}]{{1,2}})\w(?:\1\w)+(?![\w@$*])"
 )
 # Text made only of these characters folds one character to one character by `str.lower()` alone (NFKC
 # and casefold change none of them, none is invisible or combining): most messages, folded in C.

@@ -235,6 +235,12 @@ class Groups(Strict):
     delete_service_messages: bool = Field(False, description='remove "X joined" / "X left" messages')
 
 
+class Agreement(Strict):
+    score: float = Field(0.4, ge=0, le=1, description="the least score answered when both views agree")
+    similarity: float = Field(0.86, ge=-1, le=1, description="the least meaning similarity (e5 cosine)")
+    margin: float = Field(0.04, ge=0, le=2, description="by which meaning's first beats its second entry")
+
+
 class Faq(Strict):
     knowledge_base: str = Field("kb.yaml", description="the knowledge base file, relative to this one")
     chats: list[str] | None = Field(None, description="chat keys that get answers; default every group")
@@ -244,6 +250,10 @@ class Faq(Strict):
     suggestions: int = Field(3, ge=1, le=5, description="how many entries a suggestion offers at most")
     semantic: bool = Field(
         False, description="also match by meaning (multilingual-e5-small; needs the `semantic` extra)"
+    )
+    agreement: Agreement = Field(
+        Agreement(),
+        description="with `semantic`: when meaning ranks the same entry first, answer from a lower score",
     )
 
     @model_validator(mode="after")

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from policies.confusables import EMOJI
+
 TLDS = (
     "ru|рф|su|com|net|org|info|biz|io|me|ua|укр|by|kz|uz|am|ge|pro|xyz|top|site|online|shop|store|club|"
     "link|ly|gl|cc|co|app|dev|tv|uk|de|us|eu|to|gg|ws|fun|live|space|website|vip|bet|casino|win|click|"
@@ -21,10 +23,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 # What a broken-up link puts between its pieces: spaces, dots, brackets, invisible characters and emoji.
-_GAP = (
-    r"[\s.,()\[\]\u00b7\u2022\u200b-\u200f\u2060\ufeff\ufe0f"
-    r"\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]"
-)
+_GAP = rf"[\s.,()\[\]\u00b7\u2022\u200b-\u200f\u2060\ufeff\ufe0f{EMOJI}]"
 # `t . me / cheap`, `t(.)me/x`, `т.ме/cheap`, `vk . com / job`, `t🔹me/🔹job`, `bit . ly / x`: a link broken
 # up so that filters miss it.
 _SPACED_TG = re.compile(

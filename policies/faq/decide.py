@@ -2,7 +2,8 @@
 escalate it to the moderators as a ticket, or leave it alone.
 
 Both the score and its margin over the runner-up decide a direct answer: two close entries ("пополнить
-баланс" and "автоплатёж") are a suggestion, never a guess."""
+баланс" and "автоплатёж") are a suggestion, never a guess. With the semantic matcher a second opinion
+counts too: an entry that meaning also ranks first, clearly, is answered from a lower score."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from policies.faq.glossary import DEFAULT_GLOSSARY, load_glossary
 from policies.faq.kb import KnowledgeBase, load_kb
 from policies.faq.lang import detect_lang
 from policies.faq.matcher import Matcher, Scored
-from policies.faq.semantic import SemanticScorer, SemanticUnavailable
+from policies.faq.semantic import Opinion, SemanticScorer, SemanticUnavailable
 from policies.faq.triage import Kind, Triage, Triager
 from policies.schema import Faq
 from policies.yamlsource import PolicyError, Problem
@@ -35,10 +36,12 @@ class FaqOutcome:
     entry: str | None = None
     suggestions: list[str] = field(default_factory=list)
     score: float = 0.0
+    agreed: bool = False  # answered because the semantic matcher ranked the entry first too
 
     def explain(self) -> str:
         best = f"; best entry {self.entry or self.suggestions[0]} ({self.score:.2f})" if self.score else ""
-        return f"{self.decision.value}: {self.triage.explain()}{best}"
+        agreed = ", meaning agrees" if self.agreed else ""
+        return f"{self.decision.value}: {self.triage.explain()}{best}{agreed}"
 
 
 class FaqDesk:
@@ -46,8 +49,8 @@ class FaqDesk:
         self.kb = kb
         self.settings = settings
         self._triage = Triager()
-        semantic = SemanticScorer(kb) if settings.semantic else None
-        self._matcher = Matcher(kb, load_glossary(glossary_file), semantic)
+        self._semantic = SemanticScorer(kb) if settings.semantic else None
+        self._matcher = Matcher(kb, load_glossary(glossary_file))
 
     def rank(self, text: str) -> list[Scored]:
         return self._matcher.rank(text, top=self.settings.suggestions + 1)
@@ -63,10 +66,12 @@ class FaqDesk:
         top = ranked[0].score if ranked else 0.0
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         s = self.settings
-        if top >= s.answer and top - runner_up >= s.margin:
+        confident = top >= s.answer and top - runner_up >= s.margin
+        agreed = not confident and bool(ranked) and self._agrees(text, ranked[0])
+        if confident or agreed:
             entry = self.kb.entry(ranked[0].entry)
             if entry is not None and not entry.never_auto:
-                return FaqOutcome(Decision.ANSWER, triage, lang, entry.id, score=top)
+                return FaqOutcome(Decision.ANSWER, triage, lang, entry.id, score=top, agreed=agreed)
         if triage.to_members:
             return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # the members will answer
         offered = [r.entry for r in ranked[: s.suggestions] if r.score >= s.suggest]
@@ -75,6 +80,18 @@ class FaqDesk:
         if not triage.asks:
             return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # a remark no entry is near
         return FaqOutcome(Decision.ESCALATE, triage, lang, score=top)
+
+    def _agrees(self, text: str, best: Scored) -> bool:
+        if self._semantic is None or best.score < self.settings.agreement.score:
+            return False
+        opinion: Opinion | None = self._semantic.best(text)
+        need = self.settings.agreement
+        return (
+            opinion is not None
+            and opinion.entry == best.entry
+            and opinion.similarity >= need.similarity
+            and opinion.margin >= need.margin
+        )
 
 
 def faq_desk(kb_file: Path | None, settings: Faq, policy_folder: Path | None) -> FaqDesk:

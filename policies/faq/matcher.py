@@ -22,7 +22,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from policies.faq.coverage import Coverage
 from policies.faq.glossary import Glossary
 from policies.faq.kb import EntrySpec, KnowledgeBase
-from policies.faq.semantic import SemanticScorer
 from policies.faq.words import Lemmatizer
 
 
@@ -35,9 +34,8 @@ class Scored:
 
 
 class Matcher:
-    def __init__(self, kb: KnowledgeBase, glossary: Glossary, semantic: SemanticScorer | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, glossary: Glossary) -> None:
         self._glossary = glossary
-        self._semantic = semantic
         self._lemmas = Lemmatizer(glossary.stop_words)
         self._ids = [entry.id for entry in kb.entries]
         owners, texts = [], []
@@ -58,8 +56,7 @@ class Matcher:
         return set(self._lemmas.words(self._glossary(text)))
 
     def rank(self, text: str, top: int = 3) -> list[Scored]:
-        """The `top` best entries, best first, with their score (0..1); with the semantic matcher, the mean
-        of it and the semantic score."""
+        """The `top` best entries, best first, with their score (0..1)."""
         plain = self._glossary(text)
         query = self._vectorizer.transform([plain])
         chars = np.zeros(len(self._ids))
@@ -70,8 +67,6 @@ class Matcher:
         # A question of topic-less words only ("а где это?") has nothing to cover: characters decide.
         words = self._coverage(lemmas) if lemmas else chars
         best = np.sqrt(chars * words)
-        if self._semantic is not None:
-            best = (best + self._semantic.scores(text)) / 2
         order = np.argsort(-best, kind="stable")[:top]
         return [
             Scored(self._ids[i], float(best[i]), float(chars[i]), float(words[i]))

