@@ -14,6 +14,8 @@ from policies.yamlsource import PolicyError, load_yaml, validation_problems
 
 DEFAULT_GLOSSARY = Path(__file__).parent.parent / "defaults" / "faq_glossary.yaml"
 _NON_WORD = re.compile(r"[^\w]+")
+_LATIN = re.compile(r"[a-z]+")
+_CYRILLIC = re.compile(r"[а-яіїєґ]")
 
 
 class GlossarySpec(Strict):
@@ -49,6 +51,8 @@ class Glossary:
         rest = match.group(2)
         if whole and rest:
             return match.group(0)
+        if _LATIN.fullmatch(rest) and _CYRILLIC.search(value[-1:]):
+            return value  # an English ending ("-ing", "-s") means nothing after a Russian translation
         return value + rest
 
 

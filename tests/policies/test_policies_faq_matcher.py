@@ -29,6 +29,7 @@ def desk() -> FaqDesk:
         ("сколько гигов осталось", ["гб", "остаться"]),  # the glossary's slang, then lemmas
         ("скільки коштує роумінг", ["стоить", "роуминг"]),  # Ukrainian through the glossary
         ("how do I block my lost card", ["заблокира", "потерять", "карта"]),  # English the same way
+        ("turn off notifications", ["отключить", "уведомление"]),  # no English ending on a translation
         ("закинул 500р и 2000 на 5g", ["закинуть", "5g"]),  # sums go, short codes stay
     ],
 )
