@@ -4,6 +4,7 @@ join their live ticket; a press on a suggestion answers or escalates."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from handlers.actions import Action, Button, NotifyStaff, Reply
@@ -14,6 +15,7 @@ from policies.compile import CompiledPolicy
 from policies.events import Author, ChatKind, Event
 from policies.faq.decide import Decision, FaqDesk, FaqOutcome, faq_desk
 from policies.faq.triage import Kind
+from policies.working_hours import due_time
 from storage import Database, Ledger
 from storage.records import TicketRecord
 
@@ -80,6 +82,7 @@ class Escalation:
         await ledger.upsert_member(
             event.author.key, event.at, event.author.name or None, event.author.username
         )
+        tickets = self.policy.spec.tickets
         return await ledger.open_ticket(
             member=event.author.key,
             chat=event.chat,
@@ -89,7 +92,7 @@ class Escalation:
             lang=outcome.lang,
             text=event.text,
             at=event.at,
-            due_at=event.at + self.policy.spec.tickets.sla,
+            due_at=due_time(event.at, tickets.sla, tickets.working_hours),
             state=state,
             suggestions=outcome.suggestions or ([outcome.entry] if outcome.entry else []),
         )
@@ -142,7 +145,8 @@ class Escalation:
         return self._ticket_actions(event, ticket, outcome.triage.explain())
 
     def _ticket_actions(self, event: Event, ticket: TicketRecord, why: str) -> list[Action]:
-        hours = str(int(self.policy.spec.tickets.sla.total_seconds() // 3600))
+        # The promise as the member lives it: with working hours, a Friday night's 8 h are Monday noon.
+        hours = str(max(1, math.ceil((ticket.due_at - ticket.opened_at) / timedelta(hours=1))))
         ack = self._render(
             "ticket_ack", ticket.lang, member=member_name(event), ticket=str(ticket.id), hours=hours
         )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
@@ -263,8 +264,43 @@ class Faq(Strict):
         return self
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class WorkingHours(Strict):
+    timezone: str = Field("Europe/Moscow", description="an IANA time zone, e.g. Europe/Moscow or Asia/Almaty")
+    days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1, description="working days"
+    )
+    start: time = Field(time(9), description="the team's day begins, local time (09:00)")
+    end: time = Field(time(18), description="and ends (18:00), after `start` on the same day")
+    holidays: list[date] = Field(default_factory=list, description="days off, e.g. 2027-01-01")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Moscow)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _a_day(self) -> WorkingHours:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end:%H:%M}) must be after start ({self.start:%H:%M})")
+        return self
+
+
 class Tickets(Strict):
     sla: Duration = Field(timedelta(hours=24), description="the team's promise: first response within this")
+    working_hours: WorkingHours | None = Field(
+        None, description="count the SLA in these hours only (default: around the clock)"
+    )
     remind_before: list[Duration] = Field(
         default_factory=lambda: [timedelta(hours=4), timedelta(hours=1)],
         description="remind the staff chat this long before a ticket's due time",

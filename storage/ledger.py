@@ -9,17 +9,18 @@ from sqlalchemy import Select, func, insert, or_, select
 
 from storage.audit_book import AuditBook
 from storage.models import Chat, Member, ProcessedUpdate, Strike
+from storage.outbox_book import OutboxBook
 from storage.recent_book import RecentBook
 from storage.records import MemberRecord, StrikeRecord
 from storage.sanction_book import SanctionBook
 from storage.ticket_book import TicketBook
 
 
-class Ledger(SanctionBook, AuditBook, TicketBook, RecentBook):
+class Ledger(SanctionBook, AuditBook, TicketBook, RecentBook, OutboxBook):
     """Obtained from Database.unit(); it never commits itself, so a caller's writes land together or not.
 
-    Sanctions, tickets, the audit log, recent messages and joins live in their books; updates, members,
-    chats and strikes are here.
+    Sanctions, tickets, the audit log, recent messages, joins and the outbox live in their books; updates,
+    members, chats and strikes are here.
     """
 
     async def claim_update(self, source: str, update_id: str, now: datetime) -> bool:

@@ -290,3 +290,15 @@ class Join(Base):
     chat: Mapped[str] = mapped_column(KEY, primary_key=True)
     member: Mapped[str] = mapped_column(KEY, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxPost(Base):
+    """A post on its way (an answer, an acknowledgement, a relayed reply, a staff card): kept until it is
+    sent, so a post still waiting for its chat's message budget at shutdown goes out after the restart."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    action: Mapped[dict[str, Any]] = mapped_column(JSON)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -24,6 +24,7 @@ from aiohttp import web
 from bot.card_buttons import strike_press, ticket_press
 from bot.commands import command_words
 from bot.newcomers import Newcomers
+from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.telegram.admins import AdminCache, missing_rights
@@ -63,7 +64,13 @@ class TelegramBot:
         self.scheduler = scheduler
         self.admins = AdminCache(self.bot)
         self.executor = Executor(
-            self.bot, self.staff_chat_id, self.report, scheduler.at, self.throttle, self._card_posted
+            self.bot,
+            self.staff_chat_id,
+            self.report,
+            scheduler.at,
+            self.throttle,
+            self._card_posted,
+            Outbox(moderation.db, PLATFORM),
         )
         # Staff actions may be for another platform's members; the wiring routes them (bot/routing.py).
         self.execute = self.executor.run
@@ -363,6 +370,7 @@ class TelegramBot:
     # --- running ------------------------------------------------------------------------------------
 
     async def start_polling(self, handle_signals: bool = True) -> None:
+        await self.executor.resume()
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dp.start_polling(
             self.bot,
@@ -377,6 +385,7 @@ class TelegramBot:
         url = self.settings.webhook_url
         secret = self.settings.webhook_secret
         assert url is not None and secret is not None
+        await self.executor.resume()
         app = web.Application()
         SimpleRequestHandler(self.dp, self.bot, secret_token=secret.get_secret_value()).register(
             app, path=urlsplit(url).path or "/"

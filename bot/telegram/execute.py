@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ChatPermissions, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 
 from bot.card_buttons import card_buttons
+from bot.outbox import Outbox, Post
 from bot.telegram.card_digest import CardDigest
 from bot.telegram.convert import platform_id
 from bot.telegram.throttle import Throttle
@@ -83,8 +84,10 @@ class Executor:
         schedule: Schedule,
         throttle: Throttle,
         card_posted: CardPosted | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.bot = bot
+        self.outbox = outbox
         self.card_posted = card_posted
         self.staff_chat_id = staff_chat_id
         self.report = report
@@ -109,13 +112,38 @@ class Executor:
                 self._track(self.digest.add(action))
             elif isinstance(action, NotifyStaff | Reply):
                 # Answers and cards wait for their chat's budget in the background, never lost or blocking.
-                task = self._track(asyncio.create_task(self._attempt(action, deleted)))
-                if isinstance(action, NotifyStaff):
-                    kept = self._ticket_cards if action.ticket_id is not None else self._staff_cards
-                    kept.add(task)
-                    task.add_done_callback(kept.discard)
+                self._send_later(action, deleted, await self._keep(action))
             else:
                 await self._attempt(action, deleted)
+
+    async def resume(self) -> None:
+        """Sends the posts that an earlier run left in the outbox, in the order they were queued."""
+        if self.outbox is None:
+            return
+        waiting = await self.outbox.waiting()
+        for post_id, post in waiting:
+            self._send_later(post, set(), post_id)
+        if waiting:
+            log.info("%d posts left by the last run go out now", len(waiting))
+
+    async def _keep(self, post: Post) -> int | None:
+        """A self-deleting warning is not worth sending late; every other post is kept until sent."""
+        if self.outbox is None or (isinstance(post, Reply) and post.delete_after_s is not None):
+            return None
+        return await self.outbox.keep(post)
+
+    def _send_later(self, post: Post, deleted: set[tuple[str, str]], post_id: int | None) -> None:
+        task = self._track(asyncio.create_task(self._deliver(post, deleted, post_id)))
+        if isinstance(post, NotifyStaff):
+            kept = self._ticket_cards if post.ticket_id is not None else self._staff_cards
+            kept.add(task)
+            task.add_done_callback(kept.discard)
+
+    async def _deliver(self, post: Post, deleted: set[tuple[str, str]], post_id: int | None) -> None:
+        """Sent or failed (and reported), the post leaves the outbox; cancelled at shutdown, it stays."""
+        await self._attempt(post, deleted)
+        if post_id is not None and self.outbox is not None:
+            await self.outbox.sent(post_id)
 
     def _track(self, task: asyncio.Task[None]) -> asyncio.Task[None]:
         self._posting.add(task)
@@ -147,7 +175,7 @@ class Executor:
             await asyncio.wait(set(self._ticket_cards), timeout=timeout_s)
 
     async def drain(self, timeout_s: float = 5.0) -> None:
-        """At shutdown, gives the posts on their way a few seconds; the rest are in the audit log."""
+        """At shutdown, gives the posts on their way a few seconds; the outbox keeps the rest."""
         if not self._posting:
             return
         _, late = await asyncio.wait(self._posting, timeout=timeout_s)
@@ -155,8 +183,8 @@ class Executor:
             task.cancel()
         if late:
             log.warning(
-                "%d posts (answers, acknowledgements, staff cards) not sent at shutdown; the audit log has "
-                "their actions and /tickets their tickets",
+                "%d posts not sent at shutdown: answers, replies and cards go out at the next start, "
+                "self-deleting warnings and digest lines are dropped (the audit log has their actions)",
                 len(late),
             )
 

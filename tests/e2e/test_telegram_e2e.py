@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -252,14 +253,27 @@ async def test_the_ladder_across_incidents_ends_in_a_permanent_ban(
         await process.stop()
 
 
+async def outbox_emptied(database: Path, timeout: float = 10) -> None:
+    """Until the bot has recorded its posts as sent: a kill before that would send them again (at least
+    once), which is not what a test of redelivered updates is about."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as connection:
+            if not connection.execute("SELECT count(*) FROM outbox").fetchone()[0]:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the outbox kept posts that were sent")
+
+
 async def test_restart_loses_nothing_and_handles_nothing_twice(
-    emu: BotApiEmulator, make_bot: Callable[..., BotProcess]
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess], tmp_path: Path
 ) -> None:
     first = make_bot()
     await first.start()
     emu.send_message(GROUP, MEMBER, SWEAR)
     await emu.wait_for("sendMessage", to(STAFF), timeout=20)
-    await first.stop(signal.SIGKILL)  # before getUpdates confirmed the update: it comes again
+    await outbox_emptied(tmp_path / "modbot.sqlite3")
+    await first.stop(signal.SIGKILL)  # a crash: whatever was not committed must not count
 
     second = make_bot()
     await second.start()
@@ -375,6 +389,37 @@ async def test_a_known_question_is_answered_from_the_knowledge_base(
     assert not [c for c in emu.calls_to("sendMessage") if c.params["chat_id"] == STAFF]
 
 
+async def test_an_answer_still_waiting_at_shutdown_goes_out_after_the_restart(
+    emu: BotApiEmulator, make_bot: Callable[..., BotProcess]
+) -> None:
+    """Telegram asks the bot to wait a minute before posting into the group; it is stopped meanwhile. The
+    outbox keeps the answer, and the next run sends it, once."""
+    first = make_bot()
+    await first.start()
+    emu.fail_next("sendMessage", retry_after=60)
+    question = emu.send_message(GROUP, MEMBER, "Подскажите, как проверить баланс?")
+    refused = await emu.wait_for("sendMessage", replying_to(GROUP, question["message_id"]), timeout=20)
+    assert not refused.ok
+    await first.stop()
+    assert "1 posts not sent at shutdown" in first.output()
+
+    emu.mark()
+    second = make_bot()
+    await second.start()
+    try:
+        answer = await emu.wait_for("sendMessage", replying_to(GROUP, question["message_id"]), timeout=20)
+        assert answer.ok and "*100#" in answer.params["text"]
+        await second.stop()
+        third = make_bot()
+        await third.start()  # the outbox is empty now: nothing is sent twice
+        await asyncio.sleep(1)
+        answers = [c for c in emu.calls_to("sendMessage") if replying_to(GROUP, question["message_id"])(c)]
+        assert [c.ok for c in answers] == [False, True]
+        await third.stop()
+    finally:
+        await second.stop()
+
+
 async def test_a_ticket_from_question_to_relayed_answer_follow_up_and_close(
     emu: BotApiEmulator, bot: BotProcess
 ) -> None:
@@ -482,8 +527,12 @@ async def test_an_sla_reminder_fires_after_a_restart(
 ) -> None:
     """The reminder comes due while the bot is down: the restarted bot sends it, and each reminder and the
     breach alert go out once, because they are recorded as ticket events."""
+    bundled = "tickets:\n  sla: 24h\n  remind_before: [4h, 1h]\n  digest_every: 10m\n"
+    assert bundled in policy_file.read_text()
     policy_file.write_text(
-        policy_file.read_text() + "\ntickets: {sla: 40s, remind_before: [35s], digest_every: 1s}\n"
+        policy_file.read_text().replace(
+            bundled, "tickets: {sla: 40s, remind_before: [35s], digest_every: 1s}\n"
+        )
     )
     first = make_bot(POLICY_FILE=str(policy_file))
     await first.start()

@@ -293,3 +293,23 @@ async def test_a_burst_of_questions_gets_one_bot_answer(escalation: Escalation) 
     again = await escalation.on_clean(message("как узнать баланс??", T0 + timedelta(seconds=20), 2))
     later = await escalation.on_clean(message("как узнать баланс?", T0 + timedelta(minutes=6), 3))
     assert len(first) == 1 and again == [] and len(later) == 1
+
+
+async def test_working_hours_set_the_due_time_and_the_promised_wait(tmp_path: Path, db: Database) -> None:
+    from bot.policy_commands import copy_default_policy
+
+    file = copy_default_policy(tmp_path / "policy")
+    file.write_text(
+        file.read_text().replace(
+            "  sla: 24h\n",
+            '  sla: 8h\n  working_hours: {timezone: Europe/Moscow, start: "09:00", end: "18:00"}\n',
+        )
+    )
+    policy = load_policy(file)
+    escalation = Escalation(db, policy, load_desk(policy))
+    friday_evening = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)  # 17:00 in Moscow
+    ack, _card = await escalation.on_clean(message("Позвоните мне по поводу договора", friday_evening))
+    async with db.unit() as ledger:
+        ticket = await ledger.ticket(1)
+    assert ticket is not None and ticket.due_at == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # Mon 16:00 MSK
+    assert isinstance(ack, Reply) and "71 ч" in ack.text  # Friday 17:00 to Monday 16:00

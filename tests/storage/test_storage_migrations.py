@@ -25,7 +25,7 @@ async def test_open_migrates_to_head(db: Database) -> None:
         revision = await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
-    assert revision == "0003"
+    assert revision == "0004"
 
 
 async def test_downgrade_to_base_and_upgrade_again(db: Database) -> None:
