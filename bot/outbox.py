@@ -28,9 +28,14 @@ def encode(post: Post) -> dict[str, Any]:
 def decode(data: dict[str, Any]) -> Post:
     fields = dict(data)
     cls = _KINDS[fields.pop("kind")]
-    if cls is Reply:
-        fields["buttons"] = tuple(Button(**b) for b in fields.get("buttons", ()))
-    return cls(**fields)
+    return _reply(fields) if cls is Reply else cls(**fields)
+
+
+def _reply(fields: dict[str, Any]) -> Reply:
+    fields["buttons"] = tuple(Button(**b) for b in fields.get("buttons", ()))
+    if fields.get("fallback") is not None:
+        fields["fallback"] = _reply(dict(fields["fallback"]))
+    return Reply(**fields)
 
 
 class Outbox:

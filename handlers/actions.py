@@ -27,6 +27,7 @@ class Reply:
     template: str
     delete_after_s: int | None = 120  # warnings clean up after themselves
     buttons: tuple[Button, ...] = ()
+    fallback: Reply | None = None  # sent instead when `chat` refuses (a member who blocked the bot)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,9 @@ from handlers.ticket_cards import thread_title, ticket_card
 from policies.compile import CompiledPolicy
 from policies.events import Author, ChatKind, Event
 from policies.faq.decide import Decision, FaqDesk, FaqOutcome, faq_desk
+from policies.faq.lang import detect_lang
 from policies.faq.triage import Kind
+from policies.templates import LANGS
 from policies.working_hours import due_time
 from storage import Database, Ledger
 from storage.records import TicketRecord
@@ -42,6 +44,18 @@ class Escalation:
 
     def _render(self, template: str, lang: str, **values: str) -> str:
         return self.policy.templates.render(template, lang, **values)
+
+    async def on_private(self, event: Event, lang: str | None = None) -> list[Action]:
+        """A member wrote to the bot privately (/start): their tickets' replies come here from now on.
+        `lang`: the member's app language where the platform tells it."""
+        if event.author.key is None:
+            return []
+        async with self.db.unit() as ledger:
+            new = await ledger.start_private_chat(event.author.key, event.chat, event.at)
+        if not new and not event.text.startswith("/start"):
+            return []  # a welcome is said once, or when asked for again
+        welcome = self._render("private_welcome", lang if lang in LANGS else detect_lang(event.text))
+        return [Reply(event.chat, None, welcome, "private_welcome", delete_after_s=None)]
 
     async def on_clean(self, event: Event) -> list[Action]:
         """A group message that broke no rule."""

@@ -19,7 +19,7 @@ from policies.faq.kb_edit import add_phrasing
 from policies.faq.tone import tone_problem
 from policies.yamlsource import PolicyError
 from storage import Database, Ledger
-from storage.records import TICKET_LIVE_STATES, TicketRecord
+from storage.records import TICKET_LIVE_STATES, MemberRecord, TicketRecord
 
 HELP = """Tickets (N is the ticket number; reply to a ticket's card instead of giving N):
 /tickets — open tickets, oldest first, with age and SLA left
@@ -105,11 +105,14 @@ class TicketCommands:
             await ledger.update_ticket(
                 ticket.id, at, "reply", actor, text, state="waiting_member", responded=True
             )
-            name = await _addressed(ledger, ticket.member)
+            record = await ledger.find_member(ticket.member)
         relayed = self.escalation.policy.templates.render(
-            "ticket_reply", ticket.lang, member=name, reply=text
+            "ticket_reply", ticket.lang, member=_addressed(record), reply=text
         )
-        return StaffReply(f"✅ #{ticket.id}: sent to {ticket.member}", (self._to_member(ticket, relayed),))
+        return StaffReply(
+            f"✅ #{ticket.id}: sent to {ticket.member}{_privately(record)}",
+            (_to_member(ticket, record, relayed),),
+        )
 
     async def _answer(self, command: Command) -> StaffReply:
         ticket_id, rest = self._ticket_and_rest(command)
@@ -124,8 +127,12 @@ class TicketCommands:
                 ticket.id, command.at, "kb_answer", command.actor, entry.id, state="resolved", responded=True
             )
             await ledger.update_ticket(ticket.id, command.at, "kb_proposal", command.actor, entry.id)
+            record = await ledger.find_member(ticket.member)
         text = desk.kb.answer(entry, ticket.lang)
-        return StaffReply(f"✅ #{ticket.id}: answered with {entry.id}", (self._to_member(ticket, text),))
+        return StaffReply(
+            f"✅ #{ticket.id}: answered with {entry.id}{_privately(record)}",
+            (_to_member(ticket, record, text),),
+        )
 
     async def _close(self, command: Command) -> StaffReply:
         return await self._move(command, "closed", "closed")
@@ -225,17 +232,26 @@ class TicketCommands:
             raise UsageError(f"ticket #{ticket_id} is {ticket.state}")
         return ticket
 
-    @staticmethod
-    def _to_member(ticket: TicketRecord, text: str) -> Action:
-        return Reply(ticket.chat, ticket.message_id, text, "ticket_reply", delete_after_s=None)
 
 
-async def _addressed(ledger: Ledger, member: str) -> str:
+def _to_member(ticket: TicketRecord, member: MemberRecord | None, text: str) -> Action:
+    """Under the member's message in the group; in their private chat instead once they started the bot,
+    with the group as the fallback should they have blocked it since."""
+    in_group = Reply(ticket.chat, ticket.message_id, text, "ticket_reply", delete_after_s=None)
+    if member is None or member.private_chat is None:
+        return in_group
+    return Reply(member.private_chat, None, text, "ticket_reply", delete_after_s=None, fallback=in_group)
+
+
+def _privately(member: MemberRecord | None) -> str:
+    return " (privately)" if member is not None and member.private_chat else ""
+
+
+def _addressed(member: MemberRecord | None) -> str:
     """How the bot addresses the member: @username, or the name, as in its other replies."""
-    record = await ledger.find_member(member)
-    if record is not None and record.username:
-        return "@" + record.username
-    return (record.display_name if record else None) or "Участник"
+    if member is not None and member.username:
+        return "@" + member.username
+    return (member.display_name if member else None) or "Участник"
 
 
 def _until(raw: str, now: datetime) -> datetime:

@@ -50,6 +50,16 @@ class Ledger(SanctionBook, AuditBook, TicketBook, RecentBook, OutboxBook):
         await self._session.flush()
         return member.record()
 
+    async def start_private_chat(self, key: str, chat: str, now: datetime) -> bool:
+        """The member started the bot in this private chat, so the bot may write to them there; True if
+        it was not known before."""
+        await self.upsert_member(key, now)
+        member = await self._session.get_one(Member, key)
+        known = member.private_chat == chat
+        member.private_chat = chat
+        await self._session.flush()
+        return not known
+
     async def find_member(self, ref: str) -> MemberRecord | None:
         """By key ("tg:123") or "@username" in any case; a username held by several goes to the last seen."""
         if ref.startswith("@"):

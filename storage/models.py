@@ -46,6 +46,8 @@ class Member(Base):
     username: Mapped[str | None] = mapped_column(NAME)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The member's private chat with the bot, once they started it: relayed replies go there.
+    private_chat: Mapped[str | None] = mapped_column(KEY, nullable=True)
 
     def record(self) -> MemberRecord:
         return MemberRecord(
@@ -56,6 +58,7 @@ class Member(Base):
             username=self.username,
             first_seen=self.first_seen,
             last_seen=self.last_seen,
+            private_chat=self.private_chat,
         )
 
 

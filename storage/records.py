@@ -21,6 +21,7 @@ class MemberRecord:
     username: str | None
     first_seen: datetime
     last_seen: datetime
+    private_chat: str | None = None  # where the member started the bot
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,8 @@ class TelegramBot:
     async def on_message(self, message: Message, event_update: Update) -> None:
         if message.chat.id == self.staff_chat_id:
             await self._staff_message(message, event_update)
+        elif message.chat.type == "private":
+            await self._private_message(message, event_update)
         elif message.chat.type in ("group", "supergroup") and not await self._group_command(
             message, event_update
         ):
@@ -216,6 +218,15 @@ class TelegramBot:
         if clean and self.escalation is not None and not edited and role is Role.MEMBER:
             actions += await self.escalation.on_clean(replace(event, extra={"link": _message_link(message)}))
         await self.executor.run(actions)
+
+    async def _private_message(self, message: Message, update: Update) -> None:
+        """A member starting the bot (or writing to it) in private: the welcome, once per update."""
+        if self.escalation is None or message.from_user is None or message.from_user.is_bot:
+            return
+        if not await self._claim(update):
+            return
+        event = message_event(message, update.update_id, Role.MEMBER, ChatKind.PRIVATE, edited=False)
+        await self.executor.run(await self.escalation.on_private(event, message.from_user.language_code))
 
     async def _role(self, message: Message) -> Role:
         user = message.from_user

@@ -192,7 +192,15 @@ class Executor:
         try:
             await self._one(action, deleted)
         except TelegramAPIError as exc:
-            if not _already_done(exc):
+            if isinstance(action, Reply) and action.fallback is not None:
+                log.info(
+                    "%s refused a post (%s): sent to %s instead",
+                    action.chat,
+                    exc.message,
+                    action.fallback.chat,
+                )
+                await self._attempt(action.fallback, deleted)
+            elif not _already_done(exc):
                 await self._failed(action, exc)
 
     async def _delete_all(self, deletes: list[Delete]) -> None:

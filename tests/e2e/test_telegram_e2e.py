@@ -420,6 +420,33 @@ async def test_an_answer_still_waiting_at_shutdown_goes_out_after_the_restart(
         await second.stop()
 
 
+async def test_a_member_who_started_the_bot_gets_replies_privately_until_blocking_it(
+    emu: BotApiEmulator, bot: BotProcess
+) -> None:
+    emu.add_chat(MEMBER, "private")
+    emu.send_message(MEMBER, MEMBER, "/start")
+    welcome = await emu.wait_for("sendMessage", to(MEMBER), timeout=20)
+    assert "support team's answers" in welcome.params["text"]  # in the member's app language
+    question = emu.send_message(GROUP, MEMBER, "Позвоните мне, пожалуйста, по поводу договора")
+    await emu.wait_for("sendMessage", staff_says("Ticket #1"), timeout=20)
+
+    emu.send_message(STAFF, MODERATOR, "/reply 1 Перезвоним сегодня до 18:00.")
+    assert "(privately)" in (await emu.wait_for("sendMessage", staff_says("#1: sent to"))).params["text"]
+    private = await emu.wait_for("sendMessage", lambda c: to(MEMBER)(c) and "Перезвоним" in c.params["text"])
+    assert private.ok and "@gosha77, ответ поддержки" in private.params["text"]
+    assert not [c for c in emu.calls_to("sendMessage") if replying_to(GROUP, question["message_id"])(c)][1:]
+
+    emu.set_member(MEMBER, emu.bot_id, "kicked")  # the member blocked the bot: the group it is
+    emu.send_message(STAFF, MODERATOR, "/reply 1 Уточните номер договора, пожалуйста.")
+    public = await emu.wait_for(
+        "sendMessage",
+        lambda c: replying_to(GROUP, question["message_id"])(c) and "Уточните" in c.params["text"],
+    )
+    assert public.ok
+    refused = [c for c in emu.calls_to("sendMessage") if to(MEMBER)(c) and "Уточните" in c.params["text"]]
+    assert [c.error_code for c in refused] == [403]
+
+
 async def test_a_ticket_from_question_to_relayed_answer_follow_up_and_close(
     emu: BotApiEmulator, bot: BotProcess
 ) -> None:

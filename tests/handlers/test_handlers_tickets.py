@@ -4,6 +4,7 @@ staff replies through the tone guard, SLA reminders that survive a restart, and 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,6 +90,21 @@ async def test_a_staff_reply_is_relayed_and_a_follow_up_joins_the_ticket(escalat
     assert ticket is not None and ticket.state == "open" and ticket.responder == MOD
     assert ticket.first_response_at == T0 + timedelta(hours=2)
     assert kinds == ["opened", "reply", "follow_up"]
+
+
+async def test_a_member_who_started_the_bot_gets_replies_privately(escalation: Escalation) -> None:
+    start = Event("tg", "tg:42", ChatKind.PRIVATE, "1", Author(MEMBER, "Оля", "olya"), "/start", T0)
+    (welcome,) = await escalation.on_private(start, "uk")
+    assert welcome.chat == "tg:42" and "Вітаємо" in welcome.text
+    assert await escalation.on_private(replace(start, text="алло", message_id="2")) == []  # said once
+    await escalation.on_clean(message("Третий день нет интернета на Ленина 5, что происходит?"))
+    sent = await TicketCommands(escalation).run(
+        command("/reply 1 Авария устранена.", T0 + timedelta(hours=1))
+    )
+    (relay,) = sent.actions
+    assert isinstance(relay, Reply) and relay.chat == "tg:42" and relay.reply_to is None
+    assert relay.fallback == Reply(CHAT, "1", relay.text, "ticket_reply", delete_after_s=None)
+    assert "(privately)" in sent.text
 
 
 async def test_a_ticket_in_its_own_staff_thread_gets_follow_ups_there_and_ends_it(

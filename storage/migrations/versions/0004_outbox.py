@@ -1,4 +1,4 @@
-"""Posts on their way, kept until sent, so a restart loses none.
+"""Posts on their way, kept until sent, so a restart loses none; a member's private chat with the bot.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,7 +25,12 @@ def upgrade() -> None:
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
+    # SQLite cannot alter a table in place: batch mode copies it with the new column.
+    with op.batch_alter_table("members") as members:
+        members.add_column(sa.Column("private_chat", sa.String(128), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("members") as members:
+        members.drop_column("private_chat")
     op.drop_table("outbox")
