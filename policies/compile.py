@@ -19,7 +19,7 @@ from policies.lexicon import Entry, LexiconIndex, parse_lexicon
 from policies.normalize import Normalizer
 from policies.salvage import salvage
 from policies.schema import ActionItem, ChatOverride, Detect, Ladder, PolicySpec, Rule, vocabulary
-from policies.templates import Templates, TemplatesSpec
+from policies.templates import BOT_TEMPLATES, Templates, TemplatesSpec
 from policies.yamlsource import (
     Loc,
     PolicyError,
@@ -168,10 +168,14 @@ class _Compiler:
             return Templates(TemplatesSpec.model_validate({"schema": "modbot/templates@1", "templates": {}}))
         self.digest.update(file.read_bytes())
         try:
-            return Templates(TemplatesSpec.model_validate(tdoc.data))
+            templates = Templates(TemplatesSpec.model_validate(tdoc.data))
         except ValidationError as exc:
             self.problems.extend(validation_problems(tdoc, exc, {"schema", "default_lang", "templates"}))
             return Templates(TemplatesSpec.model_validate({"schema": "modbot/templates@1", "templates": {}}))
+        missing = sorted(BOT_TEMPLATES - set(templates.spec.templates))
+        if missing:
+            self._problem(tdoc, ("templates",), f"missing templates the bot sends: {', '.join(missing)}")
+        return templates
 
     def _rule(
         self,

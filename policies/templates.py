@@ -24,6 +24,24 @@ PLACEHOLDERS = {
     "reply",
 }
 LANGS = ("ru", "uk", "en")
+# The texts the bot says on its own (the policy's rules name theirs with `tpl.`): a templates file that lacks
+# one would fail in a chat, so it fails at load instead.
+BOT_TEMPLATES = frozenset(
+    {
+        "step_warn",
+        "step_mute",
+        "step_ban",
+        "step_ban_forever",
+        "staff_warning",
+        "faq_answer",
+        "faq_suggest",
+        "faq_none_button",
+        "faq_picked",
+        "ticket_ack",
+        "ticket_reply",
+        "private_welcome",
+    }
+)
 
 
 class TemplatesSpec(Strict):

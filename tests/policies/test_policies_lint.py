@@ -121,3 +121,11 @@ def test_schema_mistakes_do_not_hide_reference_mistakes(policy_dir: Path) -> Non
     assert not any("unknown lexicon 'mat_en'" in p for p in found), found  # its entry still counts
     lines = [int(p.split(":")[1]) for p in found]
     assert lines == sorted(lines)
+
+
+def test_a_template_the_bot_sends_cannot_go_missing(policy_dir: Path) -> None:
+    templates = policy_dir / "templates.yaml"
+    templates.write_text(templates.read_text().replace("  ticket_ack:", "  ticket_akc:", 1))
+    (found,) = problems(policy_dir / "policy.yaml")
+    assert f"templates.yaml:{line_of(templates, 'templates:')}:" in found
+    assert "missing templates the bot sends: ticket_ack" in found
