@@ -150,7 +150,7 @@ class VkBot:
             if self.desk is not None:
                 await self.desk.on_message(message, event_id)
         elif peer < CHAT_PEER_OFFSET:
-            return  # a member's private dialog with the community: neither moderated nor answered yet
+            await self._private_message(message, event_id)
         elif message.get("action"):
             await self.conversations.on_service(message, event_id)
         else:
@@ -222,6 +222,17 @@ class VkBot:
         )
         # Where the community is no admin, VK sends only what is addressed to it; record, answer, no more.
         await self._moderate(replace(event, shadow=not access.admin), edited, can_post=True)
+
+    async def _private_message(self, message: dict[str, Any], event_id: str) -> None:
+        """A member writing to the community in private: from now on their tickets' replies come there.
+        Nothing else is done with private messages yet (neither moderated nor answered)."""
+        if self.escalation is None or message["from_id"] != message["peer_id"]:
+            return
+        event = replace(
+            message_event(message, event_id, Role.MEMBER, self.group_id), chat_kind=ChatKind.PRIVATE
+        )
+        if await self._claim(event_id, event.at):
+            await self.executor.run(await self.escalation.on_private(event))
 
     async def _role(self, author: int, access: ChatAccess) -> Role:
         if author == -self.group_id:

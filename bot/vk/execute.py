@@ -150,6 +150,12 @@ class VkExecutor:
 
     async def _one(self, action: Action, deleted: set[tuple[str, str]]) -> None:
         match action:
+            case Reply(fallback=fallback) if fallback is not None:
+                try:
+                    await self._reply(action, deleted)
+                except VKAPIError as exc:  # 901: the member no longer accepts the community's messages
+                    log.info("%s refused a post (%s): sent to %s instead", action.chat, exc, fallback.chat)
+                    await self._reply(fallback, deleted)
             case Reply():
                 await self._reply(action, deleted)
             case Ban(chat=chat, member=member, until=until):

@@ -355,6 +355,33 @@ async def test_suggestions_and_a_ticket_answered_by_staff(
     assert relayed["reply_message"]["conversation_message_id"] == problem["conversation_message_id"]
 
 
+async def test_a_member_who_wrote_to_the_community_gets_replies_privately(
+    emu: VkApiEmulator, harness: Harness, peer: int
+) -> None:
+    bot = await harness.start()
+    emu.send_private_message(BORIS, "Здравствуйте")
+    await emu.wait_for("messages.send", to(BORIS))
+    assert "Ответы команды поддержки" in emu.sent_messages(BORIS)[-1]["text"]
+    problem = emu.send_chat_message(peer, BORIS, "не работает интернет третий день, что делать?")
+    card = await harness.card(lambda c: c.ticket_id is not None)
+    assert harness.staff is not None
+
+    async def staff_reply(text: str) -> None:
+        at = datetime.now(UTC)
+        reply = await harness.staff.run(Command("reply", (str(card.ticket_id), text), "tg:1", at, "tg"))
+        await bot.executor.run(reply.actions)
+
+    await staff_reply("Проверили: авария устранена")
+    assert "авария устранена" in emu.sent_messages(BORIS)[-1]["text"]
+    assert not [m for m in emu.sent_messages(peer) if "авария" in m["text"]]
+
+    emu.world.user(BORIS).messages_allowed = False  # the member turned the community's messages off
+    await staff_reply("Напишите, если повторится")
+    relayed = emu.sent_messages(peer)[-1]
+    assert "Напишите, если повторится" in relayed["text"]
+    assert relayed["reply_message"]["conversation_message_id"] == problem["conversation_message_id"]
+
+
 async def test_a_vk_conversation_as_the_staff_chat(emu: VkApiEmulator, harness: Harness, peer: int) -> None:
     staff = emu.add_chat(2, "Модераторы", members=[MODER, GOSHA])
     await harness.start(staff_peer=staff)
