@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from bot.routing import Router
 from bot.scheduler import Scheduler
 from bot.settings import Settings, SettingsError, load_settings
-from bot.telegram.app import TelegramBot
 from handlers.actions import NotifyStaff
 from handlers.escalation import Escalation, load_desk
 from handlers.moderation import Moderation
@@ -23,6 +22,7 @@ from handlers.sla import sla_digest
 from handlers.staff import Staff
 from handlers.tickets import TicketCommands
 from policies.compile import CompiledPolicy, load_policy
+from policies.faq.decide import FaqDesk
 from policies.yamlsource import PolicyError
 from storage import Database
 
@@ -87,18 +87,22 @@ def run() -> int:
             return 2
     try:
         policy = load_policy(settings.policy_file)
-        load_desk(policy)  # the knowledge base validates before anything starts
+        desk = load_desk(policy)  # the knowledge base validates before anything starts
     except PolicyError as exc:
         print(exc, file=sys.stderr)
         return 1
-    asyncio.run(serve(settings, policy))
+    asyncio.run(serve(settings, policy, desk))
     return 0
 
 
-async def serve(settings: Settings, policy: CompiledPolicy) -> None:
+async def serve(settings: Settings, policy: CompiledPolicy, desk: FaqDesk) -> None:
+    # aiogram loads only once the settings, the policy and the knowledge base are known to be good: a
+    # mistake there is reported in a second, not after the platform's library has loaded.
+    from bot.telegram.app import TelegramBot
+
     db = await Database.open(settings.database_url)
     moderation = Moderation(policy, db)
-    escalation = Escalation(db, policy, load_desk(policy))
+    escalation = Escalation(db, policy, desk)
     staff = Staff(moderation, lambda: load_policy(settings.policy_file), TicketCommands(escalation))
     scheduler = Scheduler()
     telegram = (
