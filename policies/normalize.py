@@ -32,9 +32,7 @@ ALL_STEPS = (
 _TOKEN = re.compile(r"[\w@$]+(?:\*+[\w@$]+)*")
 # Three or more single letters with one and the same separator between them.
 # Emoji count as separators too: `к🎰а🎰з🎰и🎰н🎰о`.
-_SEPARATED = re.compile(
-    rf"(?<![\w@$*])\w([ .\-_*·•/{EMOJI}]{{1,2}})\w(?:\1\w)+(?![\w@$*])"
-)
+_SEPARATED = re.compile(rf"(?<![\w@$*])\w([ .\-_*·•/{EMOJI}]{{1,2}})\w(?:\1\w)+(?![\w@$*])")
 # Text made only of these characters folds one character to one character by `str.lower()` alone (NFKC
 # and casefold change none of them, none is invisible or combining): most messages, folded in C.
 _PLAIN = re.compile(r"[\t\n\r\x20-\x7e\u0400-\u045f\u0490\u0491«»—–…№]*")

