@@ -1,14 +1,19 @@
 """Posts kept in the database from the moment they are queued until they are sent.
 
 A post may wait minutes for its chat's message budget (20 a minute into one group); without the outbox a
-shutdown in that time would lose members' answers, relayed moderator replies and ticket cards. Delivery is
-at least once: a crash between the send and its record sends that post again after the restart."""
+shutdown in that time would lose members' answers, relayed moderator replies and ticket cards.
+
+Each post is leased to the process that queued it, which renews its leases while it runs and gives them up
+at a clean shutdown; a post whose lease ran out is adopted by whichever process (a restart, or another
+replica on the same database) looks next. Delivery is at least once: a crash between the send and its
+record sends that post again."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from handlers.actions import Button, NotifyStaff, Reply
@@ -38,24 +43,41 @@ def _reply(fields: dict[str, Any]) -> Reply:
     return Reply(**fields)
 
 
+# Renewed every sweep (30 s): a process that stopped renewing for this long is gone.
+LEASE = timedelta(minutes=2)
+
+
 class Outbox:
-    def __init__(self, db: Database, platform: str) -> None:
+    def __init__(self, db: Database, platform: str, owner: str | None = None) -> None:
         self._db = db
         self._platform = platform
+        self.owner = owner or uuid.uuid4().hex
 
     async def keep(self, post: Post) -> int:
+        now = datetime.now(UTC)
         async with self._db.unit() as ledger:
-            return await ledger.keep_post(self._platform, encode(post), datetime.now(UTC))
+            return await ledger.keep_post(self._platform, encode(post), now, self.owner, now + LEASE)
 
     async def sent(self, post_id: int) -> None:
         async with self._db.unit() as ledger:
             await ledger.post_done(post_id)
 
-    async def waiting(self) -> list[tuple[int, Post]]:
-        """The posts not sent yet; one this version cannot read is logged and dropped, never retried."""
+    async def renew(self) -> None:
+        async with self._db.unit() as ledger:
+            await ledger.lease_posts(self.owner, datetime.now(UTC) + LEASE)
+
+    async def release(self) -> None:
+        """At a clean shutdown: the next process adopts the posts left at once, not after the lease."""
+        async with self._db.unit() as ledger:
+            await ledger.lease_posts(self.owner, datetime.min.replace(tzinfo=UTC))
+
+    async def adopt(self) -> list[tuple[int, Post]]:
+        """The posts another process left (their lease ran out), now ours to send; one this version cannot
+        read is logged and dropped, never retried."""
+        now = datetime.now(UTC)
         posts = []
         async with self._db.unit() as ledger:
-            for post_id, data in await ledger.waiting_posts(self._platform):
+            for post_id, data in await ledger.adopt_posts(self._platform, self.owner, now, now + LEASE):
                 try:
                     posts.append((post_id, decode(data)))
                 except (KeyError, TypeError) as exc:

@@ -133,6 +133,8 @@ async def serve(settings: Settings, policy: CompiledPolicy, desk: FaqDesk) -> No
     async def sweep() -> None:
         for sanction in await expire_due(db, datetime.now(UTC)):
             log.info("%s of %s in %s ended", sanction.kind, sanction.member, sanction.chat)
+        if telegram is not None:
+            await telegram.executor.tend_outbox()
 
     async def digests() -> None:
         now = datetime.now(UTC)

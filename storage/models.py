@@ -297,11 +297,16 @@ class Join(Base):
 
 class OutboxPost(Base):
     """A post on its way (an answer, an acknowledgement, a relayed reply, a staff card): kept until it is
-    sent, so a post still waiting for its chat's message budget at shutdown goes out after the restart."""
+    sent, so a post still waiting for its chat's message budget at shutdown goes out after the restart.
+    The process that queued it holds a lease it renews; a post whose lease ran out (its process stopped or
+    died) is adopted by the next process that looks, one replica only."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_lease", "platform", "leased_until"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     action: Mapped[dict[str, Any]] = mapped_column(JSON)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    owner: Mapped[str] = mapped_column(String(64))  # the process sending it
+    leased_until: Mapped[datetime] = mapped_column(UTCDateTime)

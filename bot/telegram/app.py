@@ -381,7 +381,7 @@ class TelegramBot:
     # --- running ------------------------------------------------------------------------------------
 
     async def start_polling(self, handle_signals: bool = True) -> None:
-        await self.executor.resume()
+        await self.executor.tend_outbox()
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dp.start_polling(
             self.bot,
@@ -396,7 +396,7 @@ class TelegramBot:
         url = self.settings.webhook_url
         secret = self.settings.webhook_secret
         assert url is not None and secret is not None
-        await self.executor.resume()
+        await self.executor.tend_outbox()
         app = web.Application()
         SimpleRequestHandler(self.dp, self.bot, secret_token=secret.get_secret_value()).register(
             app, path=urlsplit(url).path or "/"

@@ -116,15 +116,17 @@ class Executor:
             else:
                 await self._attempt(action, deleted)
 
-    async def resume(self) -> None:
-        """Sends the posts that an earlier run left in the outbox, in the order they were queued."""
+    async def tend_outbox(self) -> None:
+        """At start and every sweep: renews this process's leases, and sends the posts that a stopped
+        process (an earlier run, another replica) left in the outbox, in the order they were queued."""
         if self.outbox is None:
             return
-        waiting = await self.outbox.waiting()
-        for post_id, post in waiting:
+        await self.outbox.renew()
+        adopted = await self.outbox.adopt()
+        for post_id, post in adopted:
             self._send_later(post, set(), post_id)
-        if waiting:
-            log.info("%d posts left by the last run go out now", len(waiting))
+        if adopted:
+            log.info("%d posts left by a stopped process go out now", len(adopted))
 
     async def _keep(self, post: Post) -> int | None:
         """A self-deleting warning is not worth sending late; every other post is kept until sent."""
@@ -181,6 +183,9 @@ class Executor:
         _, late = await asyncio.wait(self._posting, timeout=timeout_s)
         for task in late:
             task.cancel()
+        if late and self.outbox is not None:
+            await asyncio.gather(*late, return_exceptions=True)  # cancelled before they give up the leases
+            await self.outbox.release()
         if late:
             log.warning(
                 "%d posts not sent at shutdown: answers, replies and cards go out at the next start, "

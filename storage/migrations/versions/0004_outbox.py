@@ -23,8 +23,11 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(16), nullable=False),
         sa.Column("action", sa.JSON(), nullable=False),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("owner", sa.String(64), nullable=False),
+        sa.Column("leased_until", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
     )
+    op.create_index("ix_outbox_lease", "outbox", ["platform", "leased_until"])
     # SQLite cannot alter a table in place: batch mode copies it with the new column.
     with op.batch_alter_table("members") as members:
         members.add_column(sa.Column("private_chat", sa.String(128), nullable=True))
