@@ -3,7 +3,8 @@ escalate it to the moderators as a ticket, or leave it alone.
 
 Both the score and its margin over the runner-up decide a direct answer: two close entries ("пополнить
 баланс" and "автоплатёж") are a suggestion, never a guess. With the semantic matcher a second opinion
-counts too: an entry that meaning also ranks first, clearly, is answered from a lower score."""
+counts too: an entry that meaning also ranks first, clearly, is answered from a lower score, and an entry
+that meaning clearly ranks below another is only suggested."""
 
 from __future__ import annotations
 
@@ -68,9 +69,10 @@ class FaqDesk:
         s = self.settings
         opinion = self._opinion(text, ranked)
         confident = top >= s.answer and top - runner_up >= s.margin
+        if confident and opinion is not None:
+            # Meaning prefers another entry: offered, not sent.
+            confident = opinion.lead_over(ranked[0].entry) < s.agreement.veto
         agreed = not confident and opinion is not None and self._agrees(opinion, ranked[0])
-        if confident and opinion is not None and opinion.lead_over(ranked[0].entry) >= s.agreement.veto:
-            confident = False  # meaning prefers another entry: offered, not sent
         if confident or agreed:
             entry = self.kb.entry(ranked[0].entry)
             if entry is not None and not entry.never_auto:
