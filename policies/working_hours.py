@@ -4,10 +4,11 @@ around the clock without them. Pure: the caller gives the time the member asked.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
-from policies.schema import WorkingHours
+from policies.schema import Weekday, WorkingHours
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAYS = get_args(Weekday)  # in date.weekday() order
 _HORIZON_DAYS = 3660  # a schedule that opens on no day in ten years is a mistake, not a wait
 
 
