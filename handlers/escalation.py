@@ -46,26 +46,34 @@ class Escalation:
         return self.policy.templates.render(template, lang, **values)
 
     async def on_private(self, event: Event, lang: str | None = None) -> list[Action]:
-        """A member wrote to the bot privately (/start): their tickets' replies come here from now on.
-        `lang`: the member's app language where the platform tells it."""
+        """A member writing to the bot privately: their tickets' replies come here from now on, and what
+        they ask is answered or passed to the team as in a group, except that nothing here is addressed
+        to other members. `lang`: the member's app language where the platform tells it."""
         if event.author.key is None:
             return []
         async with self.db.unit() as ledger:
             new = await ledger.start_private_chat(event.author.key, event.chat, event.at)
-        if not new and not event.text.startswith("/start"):
-            return []  # a welcome is said once, or when asked for again
-        welcome = self._render("private_welcome", lang if lang in LANGS else detect_lang(event.text))
-        return [Reply(event.chat, None, welcome, "private_welcome", delete_after_s=None)]
+        start = event.text.startswith("/start")
+        actions: list[Action] = []
+        if new or start:  # a welcome is said once, or when asked for again
+            welcome = self._render("private_welcome", lang if lang in LANGS else detect_lang(event.text))
+            actions.append(Reply(event.chat, None, welcome, "private_welcome", delete_after_s=None))
+        if not start:
+            actions += await self._respond(event, self.desk.decide(event.text, addressed=True))
+        return actions
 
     async def on_clean(self, event: Event) -> list[Action]:
         """A group message that broke no rule."""
         faq = self.policy.spec.faq
-        member = event.author.key
-        if member is None or event.chat_kind not in ANSWERED_CHATS or event.shadow:
+        if event.author.key is None or event.chat_kind not in ANSWERED_CHATS or event.shadow:
             return []
         if faq.chats is not None and event.chat not in faq.chats:
             return []
-        outcome = self.desk.decide(event.text)
+        return await self._respond(event, self.desk.decide(event.text))
+
+    async def _respond(self, event: Event, outcome: FaqOutcome) -> list[Action]:
+        member = event.author.key
+        assert member is not None
         async with self.db.unit() as ledger:
             since = event.at - self.policy.spec.tickets.follow_up_within
             live = await ledger.live_ticket(member, event.chat, since)
@@ -165,7 +173,8 @@ class Escalation:
             "ticket_ack", ticket.lang, member=member_name(event), ticket=str(ticket.id), hours=hours
         )
         who = member_line(ticket.member, event.author.name or None, event.author.username)
-        card = ticket_card(ticket, who, event.extra.get("link"), why)
+        where = event.extra.get("link") or ("private dialog" if event.chat_kind is ChatKind.PRIVATE else None)
+        card = ticket_card(ticket, who, where, why)
         title = thread_title(ticket, event.author.name or event.author.username or ticket.member)
         return [
             Reply(event.chat, event.message_id, ack, "ticket_ack", delete_after_s=None),

@@ -236,9 +236,10 @@ class TicketCommands:
 
 def _to_member(ticket: TicketRecord, member: MemberRecord | None, text: str) -> Action:
     """Under the member's message in the group; in their private chat instead once they started the bot,
-    with the group as the fallback should they have blocked it since."""
+    with the group as the fallback should they have blocked it since. A question asked privately is
+    answered under itself."""
     in_group = Reply(ticket.chat, ticket.message_id, text, "ticket_reply", delete_after_s=None)
-    if member is None or member.private_chat is None:
+    if member is None or member.private_chat in (None, ticket.chat):
         return in_group
     return Reply(member.private_chat, None, text, "ticket_reply", delete_after_s=None, fallback=in_group)
 

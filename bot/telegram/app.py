@@ -220,7 +220,8 @@ class TelegramBot:
         await self.executor.run(actions)
 
     async def _private_message(self, message: Message, update: Update) -> None:
-        """A member starting the bot (or writing to it) in private: the welcome, once per update."""
+        """A member starting the bot or writing to it in private: the welcome, and what they ask answered or
+        turned into a ticket. Nobody else reads a private chat, so nothing is moderated."""
         if self.escalation is None or message.from_user is None or message.from_user.is_bot:
             return
         if not await self._claim(update):

@@ -224,8 +224,8 @@ class VkBot:
         await self._moderate(replace(event, shadow=not access.admin), edited, can_post=True)
 
     async def _private_message(self, message: dict[str, Any], event_id: str) -> None:
-        """A member writing to the community in private: from now on their tickets' replies come there.
-        Nothing else is done with private messages yet (neither moderated nor answered)."""
+        """A member writing to the community in private: from now on their tickets' replies come there, and
+        what they ask is answered or becomes a ticket. Nobody else reads a dialog, so nothing is moderated."""
         if self.escalation is None or message["from_id"] != message["peer_id"]:
             return
         event = replace(

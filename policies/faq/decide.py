@@ -56,7 +56,9 @@ class FaqDesk:
     def rank(self, text: str) -> list[Scored]:
         return self._matcher.rank(text, top=self.settings.suggestions + 1)
 
-    def decide(self, text: str) -> FaqOutcome:
+    def decide(self, text: str, addressed: bool = False) -> FaqOutcome:
+        """`addressed`: written to the brand itself (a private dialog), so neither a question to the
+        members nor a remark is left for others to answer."""
         triage = self._triage(text)
         lang = detect_lang(text)
         if triage.kind is Kind.CHITCHAT:
@@ -77,12 +79,12 @@ class FaqDesk:
             entry = self.kb.entry(ranked[0].entry)
             if entry is not None and not entry.never_auto:
                 return FaqOutcome(Decision.ANSWER, triage, lang, entry.id, score=top, agreed=agreed)
-        if triage.to_members:
+        if triage.to_members and not addressed:
             return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # the members will answer
         offered = [r.entry for r in ranked[: s.suggestions] if r.score >= s.suggest]
         if offered:
             return FaqOutcome(Decision.SUGGEST, triage, lang, suggestions=offered, score=top)
-        if not triage.asks:
+        if not triage.asks and not addressed:
             return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # a remark no entry is near
         return FaqOutcome(Decision.ESCALATE, triage, lang, score=top)
 

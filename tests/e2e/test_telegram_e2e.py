@@ -420,7 +420,7 @@ async def test_an_answer_still_waiting_at_shutdown_goes_out_after_the_restart(
         await second.stop()
 
 
-async def test_a_member_who_started_the_bot_gets_replies_privately_until_blocking_it(
+async def test_a_member_who_started_the_bot_is_answered_privately_until_blocking_it(
     emu: BotApiEmulator, bot: BotProcess
 ) -> None:
     emu.add_chat(MEMBER, "private")
@@ -445,6 +445,11 @@ async def test_a_member_who_started_the_bot_gets_replies_privately_until_blockin
     assert public.ok
     refused = [c for c in emu.calls_to("sendMessage") if to(MEMBER)(c) and "Уточните" in c.params["text"]]
     assert [c.error_code for c in refused] == [403]
+
+    emu.set_member(MEMBER, emu.bot_id, "member")  # unblocked: a question asked privately is answered there
+    asked = emu.send_message(MEMBER, MEMBER, "как проверить баланс?")
+    answer = await emu.wait_for("sendMessage", replying_to(MEMBER, asked["message_id"]))
+    assert answer.ok and "*100#" in answer.params["text"]
 
 
 async def test_a_ticket_from_question_to_relayed_answer_follow_up_and_close(

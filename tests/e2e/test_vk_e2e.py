@@ -355,7 +355,7 @@ async def test_suggestions_and_a_ticket_answered_by_staff(
     assert relayed["reply_message"]["conversation_message_id"] == problem["conversation_message_id"]
 
 
-async def test_a_member_who_wrote_to_the_community_gets_replies_privately(
+async def test_a_member_who_wrote_to_the_community_is_answered_privately(
     emu: VkApiEmulator, harness: Harness, peer: int
 ) -> None:
     bot = await harness.start()
@@ -380,6 +380,10 @@ async def test_a_member_who_wrote_to_the_community_gets_replies_privately(
     relayed = emu.sent_messages(peer)[-1]
     assert "Напишите, если повторится" in relayed["text"]
     assert relayed["reply_message"]["conversation_message_id"] == problem["conversation_message_id"]
+
+    emu.world.user(BORIS).messages_allowed = True  # a question in the dialog itself is answered there
+    emu.send_private_message(BORIS, "как проверить баланс?")
+    await emu.wait_for("messages.send", lambda c: to(BORIS)(c) and "*100#" in c.params.get("message", ""))
 
 
 async def test_a_vk_conversation_as_the_staff_chat(emu: VkApiEmulator, harness: Harness, peer: int) -> None:

@@ -107,6 +107,33 @@ async def test_a_member_who_started_the_bot_gets_replies_privately(escalation: E
     assert "(privately)" in sent.text
 
 
+async def test_a_private_dialog_is_answered_and_its_tickets_are_answered_there(
+    escalation: Escalation,
+) -> None:
+    private = Event("tg", "tg:42", ChatKind.PRIVATE, "1", Author(MEMBER, "Оля", "olya"), "/start", T0)
+    await escalation.on_private(private)
+    entry = escalation.desk.kb.entry("balance-check")
+    assert entry is not None
+    later = T0 + timedelta(minutes=1)
+    (answer,) = await escalation.on_private(
+        replace(private, text="Как проверить баланс?", message_id="2", at=later)
+    )
+    assert isinstance(answer, Reply) and answer.chat == "tg:42" and answer.reply_to == "2"
+    assert entry.answer in answer.text
+    # Not a question, not to the brand in a group, but written to the brand itself: a ticket.
+    remark = replace(
+        private, text="у меня списали 300 рублей за подписку которую я не подключала", message_id="3"
+    )
+    ack, card = await escalation.on_private(replace(remark, at=T0 + timedelta(minutes=10)))
+    assert isinstance(ack, Reply) and ack.chat == "tg:42" and ack.reply_to == "3"
+    assert isinstance(card, NotifyStaff) and "Where: tg:42 · private dialog" in card.text
+    sent = await TicketCommands(escalation).run(command("/reply 2 Вернули 300 ₽.", T0 + timedelta(hours=1)))
+    (relay,) = sent.actions
+    assert isinstance(relay, Reply) and relay.chat == "tg:42" and relay.reply_to == "3"
+    assert relay.fallback is None
+    assert await escalation.on_private(replace(private, text="спасибо", message_id="4", at=later)) == []
+
+
 async def test_a_ticket_in_its_own_staff_thread_gets_follow_ups_there_and_ends_it(
     escalation: Escalation,
 ) -> None:
