@@ -30,12 +30,19 @@ MEASURES = (
             (0.69, 0.94, 0.95, 0.93, 0.89),
             id="a bank the matcher was not written for",
         ),
-        # Never tuned on: the honest figures, below the targets for answered and direct_right.
+        # Written apart from the matcher; its misses were read once, so it is no longer held out.
         pytest.param(
             "faq_holdout.jsonl",
             ["--kb", "faq_holdout_kb.yaml"],
             (0.5, 0.85, 0.93, 0.95, 0.96),
             id="a telecom set written apart from the matcher",
+        ),
+        # Never tuned on: the honest figures, below the targets for answered and direct_right.
+        pytest.param(
+            "faq_holdout2.jsonl",
+            ["--kb", "faq_holdout2_kb.yaml"],
+            (0.55, 0.92, 0.93, 0.9, 0.83),
+            id="a second telecom set written apart from the matcher",
         ),
         pytest.param(
             "faq.jsonl",
