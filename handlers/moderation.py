@@ -239,4 +239,4 @@ def _step_text(policy: CompiledPolicy, decision: LadderDecision) -> str:
 def member_name(event: Event) -> str:
     if event.author.username:
         return "@" + event.author.username
-    return event.author.name or "Участник"
+    return event.author.name

@@ -252,7 +252,7 @@ def _addressed(member: MemberRecord | None) -> str:
     """How the bot addresses the member: @username, or the name, as in its other replies."""
     if member is not None and member.username:
         return "@" + member.username
-    return (member.display_name if member else None) or "Участник"
+    return (member.display_name if member else None) or ""
 
 
 def _until(raw: str, now: datetime) -> datetime:

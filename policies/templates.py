@@ -40,6 +40,7 @@ BOT_TEMPLATES = frozenset(
         "ticket_ack",
         "ticket_reply",
         "private_welcome",
+        "member_unnamed",
     }
 )
 
@@ -78,11 +79,15 @@ class Templates:
         return template_id(reference) in self.spec.templates
 
     def render(self, reference: str, lang: str | None = None, **values: str) -> str:
+        safe = {name: values.get(name, "") for name in PLACEHOLDERS}
+        # A member with neither a username nor a name is still addressed, in the message's language.
+        safe["member"] = safe["member"] or self._text("member_unnamed", lang)
+        return self._text(reference, lang).format(**safe)
+
+    def _text(self, reference: str, lang: str | None) -> str:
         texts = self.spec.templates[template_id(reference)]
-        text = (
+        return (
             texts.get(lang or self.spec.default_lang)
             or texts.get(self.spec.default_lang)
             or next(iter(texts.values()))
         )
-        safe = {name: values.get(name, "") for name in PLACEHOLDERS}
-        return text.format(**safe)

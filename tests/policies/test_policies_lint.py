@@ -129,3 +129,10 @@ def test_a_template_the_bot_sends_cannot_go_missing(policy_dir: Path) -> None:
     (found,) = problems(policy_dir / "policy.yaml")
     assert f"templates.yaml:{line_of(templates, 'templates:')}:" in found
     assert "missing templates the bot sends: ticket_ack" in found
+
+
+def test_a_member_without_a_name_is_addressed_in_the_message_language() -> None:
+    templates = load_policy(DEFAULT_POLICY).templates
+    assert templates.render("ticket_reply", "uk", member="", reply="так").startswith("Учасник, ")
+    assert templates.render("ticket_reply", "en", member="", reply="yes").startswith("Member, ")
+    assert templates.render("ticket_reply", "en", member="@olga", reply="yes").startswith("@olga, ")
