@@ -19,7 +19,7 @@ KB = load_kb()
 
 @pytest.fixture(scope="module")
 def desk() -> FaqDesk:
-    return FaqDesk(KB, Faq(answer=0.48, margin=0.08, suggest=0.25))
+    return FaqDesk(KB, Faq())
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def desk() -> FaqDesk:
         ("скільки коштує роумінг", ["стоить", "роуминг"]),  # Ukrainian through the glossary
         ("how do I block my lost card", ["заблокира", "потерять", "карта"]),  # English the same way
         ("turn off notifications", ["отключить", "уведомление"]),  # no English ending on a translation
-        ("закинул 500р и 2000 на 5g", ["закинуть", "5g"]),  # sums go, short codes stay
+        ("закинул 500р и 2000 на 5g", ["пополнить", "5g"]),  # slang to the KB's word; sums go, codes stay
     ],
 )
 def test_content_words(text: str, words: list[str]) -> None:
@@ -126,14 +126,14 @@ def test_the_desk_decides(desk: FaqDesk, text: str, decision: Decision, entry: s
 
 @pytest.fixture(scope="module")
 def semantic_desk() -> FaqDesk:
-    return FaqDesk(KB, Faq(answer=0.48, margin=0.08, suggest=0.25, semantic=True))
+    return FaqDesk(KB, Faq(semantic=True))
 
 
 @pytest.mark.parametrize(
     ("text", "entry"),
     [
         ("можно детализацию на почту скинуть?", "call-details"),
-        ("is there a movie package in your TV service?", "tv-channels"),
+        ("Can I keep my number if I switch from MTS to you?", "number-portability"),
         ("Які у вас тарифи є? Потрібно багато інтернету", "tariff-list"),
     ],
 )
@@ -153,9 +153,10 @@ def test_the_agreement_bands_are_the_policys() -> None:
     assert outcome.decision is Decision.SUGGEST and not outcome.agreed
 
 
-def test_meaning_that_prefers_another_entry_turns_an_answer_into_a_suggestion(
-    desk: FaqDesk, semantic_desk: FaqDesk
-) -> None:
+def test_meaning_that_prefers_another_entry_turns_an_answer_into_a_suggestion() -> None:
+    # The default margin already holds this one back; a team that lowers it keeps the veto.
+    bands = {"answer": 0.48, "margin": 0.08}
+    desk, semantic_desk = FaqDesk(KB, Faq(**bands)), FaqDesk(KB, Faq(**bands, semantic=True))
     text = "how do I send credit to my friend's Svyaz+ number"  # balance-transfer, not promised-payment
     alone = desk.decide(text)
     assert alone.decision is Decision.ANSWER and alone.entry == "promised-payment"

@@ -60,6 +60,16 @@ def measures(labels: list[dict], decisions: dict[str, dict]) -> dict[str, float]
     }
 
 
+def wrong(x: dict, d: dict) -> bool:
+    """Not what the measures count as right: a known question not answered with its entry, a message that
+    needs a person answered or ignored, chit-chat not ignored."""
+    if x["class"] == "question" and x["entry"]:
+        return d["entry"] != x["entry"]
+    if x["class"] == "chitchat":
+        return d["decision"] != "ignore"
+    return d["decision"] == "answer" or (x["class"] != "idea" and d["decision"] == "ignore")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
@@ -79,6 +89,8 @@ def main() -> int:
     if args.misses:
         for x in labels:
             d = decisions[x["id"]]
+            if not wrong(x, d):
+                continue
             print(
                 f"{x['class']:9} {x['entry'] or '-':22} -> {d['decision']:8} "
                 f"{d['entry'] or d['suggestions']} {d['score']} {d['triage']} | {x['text']}"

