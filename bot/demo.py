@@ -127,9 +127,9 @@ async def play(scene: Scene) -> None:
     await scene.say(GROUP, OLEG, "Заработок от 5000 в день без вложений 💰💰💰 заходи t.me/+AbCdEfGh123")
     scene.title("A few minutes later, the first member floods")
     emu.advance_clock(300)
-    for number in range(7):
-        emu.send_message(GROUP, GOSHA, f"АЛЛО!!! ГДЕ СВЯЗЬ {number}")
-        print(f"[{scene.chats[GROUP]}] {scene.names[GOSHA]}: АЛЛО!!! ГДЕ СВЯЗЬ {number}", file=scene.out)
+    for text in ("АЛЛО!!!", "ГДЕ СВЯЗЬ", "АЛЛО!!!", "ГДЕ СВЯЗЬ???", "АЛЛО!!!", "ответьте"):
+        emu.send_message(GROUP, GOSHA, text)
+        print(f"[{scene.chats[GROUP]}] {scene.names[GOSHA]}: {text}", file=scene.out)
     await scene.settle()
     scene.title("The moderators in the staff chat")
     cards = [

@@ -5,6 +5,7 @@ join their live ticket; a press on a suggestion answers or escalates."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
 from handlers.actions import Action, Button, NotifyStaff, Reply
@@ -26,6 +27,7 @@ ANSWERED_CHATS = frozenset({ChatKind.GROUP, ChatKind.WALL_COMMENT, ChatKind.BOAR
 REPEAT_WINDOW = timedelta(days=7)
 ANSWER_COOLDOWN = timedelta(minutes=5)
 _LABEL = 60  # a suggestion button's text, at most
+_NOT_WORDS = re.compile(r"[\W_]+")
 
 
 def load_desk(policy: CompiledPolicy) -> FaqDesk:
@@ -192,10 +194,13 @@ class Escalation:
                     ticket.id, event.at, "thanked", event.author.key, event.text, state="resolved"
                 )
             return []
+        said = [ticket.text, *(e.text for e in await ledger.ticket_events(ticket.id, ("follow_up",)))]
         state = "open" if ticket.state == "waiting_member" else None
         await ledger.update_ticket(
             ticket.id, event.at, "follow_up", event.author.key, event.text, state=state
         )
+        if _gist(event.text) in {_gist(text) for text in said if text}:
+            return []  # "АЛЛО!!! ГДЕ СВЯЗЬ" again: the log keeps it, the moderators have read it
         text = f"↩️ Ticket #{ticket.id}, follow-up from {ticket.member}: «{event.text}»"
         return [
             NotifyStaff(
@@ -260,3 +265,8 @@ def _ticket_event(ticket: TicketRecord, at: datetime) -> Event:
 
 def _label(question: str) -> str:
     return question if len(question) <= _LABEL else question[: _LABEL - 1] + "…"
+
+
+def _gist(text: str) -> str:
+    """A message without case and punctuation: a member repeating themselves says the same."""
+    return " ".join(_NOT_WORDS.sub(" ", text.casefold()).split())

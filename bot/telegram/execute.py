@@ -14,6 +14,7 @@ from aiogram.types import ChatPermissions, InlineKeyboardButton, InlineKeyboardM
 
 from bot.card_buttons import card_buttons
 from bot.outbox import Outbox, Post
+from bot.replies import RepliesTo
 from bot.telegram.card_digest import CardDigest
 from bot.telegram.convert import platform_id
 from bot.telegram.throttle import Throttle
@@ -98,6 +99,7 @@ class Executor:
         self._staff_cards: set[asyncio.Task[None]] = set()
         self._forum: bool | None = None  # is the staff chat a forum: asked once, on the first ticket card
         self.digest = CardDigest(lambda: throttle.has_room(staff_chat_id), self._post_digest)
+        self.replies = RepliesTo()
 
     async def run(self, actions: Iterable[Action]) -> None:
         actions = list(actions)
@@ -214,6 +216,7 @@ class Executor:
         for d in deletes:
             by_chat.setdefault(d.chat, []).append(int(d.message_id))
         for chat, ids in by_chat.items():
+            ids += [int(reply) for reply in self.replies.taken_along(chat, map(str, ids))]
             try:
                 if len(ids) == 1:
                     await self.bot.delete_message(platform_id(chat), ids[0])
@@ -245,6 +248,8 @@ class Executor:
                 )
                 if after:
                     self._delete_later(chat, sent.message_id, after)
+                elif reply_to is not None:
+                    self.replies.remember(chat, reply_to, str(sent.message_id))
             case Ban(chat=chat, member=member, until=until):
                 await bot.ban_chat_member(platform_id(chat), platform_id(member), until_date=until)
             case Restrict(chat=chat, member=member, until=until):

@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import ClientError
 from vkbottle import VKAPIError
 
+from bot.replies import RepliesTo
 from bot.vk.api import VkApi
 from bot.vk.convert import CHAT_PEER_OFFSET, PLATFORM, platform_id, split_ref, surface
 from bot.vk.guard import Guard
@@ -107,6 +108,7 @@ class VkExecutor:
         self.staff = staff
         self.report = report
         self.schedule = schedule
+        self.replies = RepliesTo()
 
     async def run(self, actions: Iterable[Action]) -> None:
         """In order, deletions first (a flood burst in one call); community bans once per member."""
@@ -188,6 +190,7 @@ class VkExecutor:
         for d in deletes:
             by_chat.setdefault(d.chat, []).append(d.message_id)
         for chat, ids in by_chat.items():
+            ids += self.replies.taken_along(chat, ids)
             await self._attempt(Delete(chat, ",".join(ids)), self._delete_in(chat, ids))
 
     async def _delete_in(self, chat: str, ids: list[str]) -> None:
@@ -234,6 +237,8 @@ class VkExecutor:
             cmid = await self.send(platform_id(reply.chat), reply.text, target, rows)
             if reply.delete_after_s:
                 self._later(reply.delete_after_s, self._delete_messages, reply.chat, [cmid])
+            elif reply.reply_to is not None:
+                self.replies.remember(reply.chat, reply.reply_to, str(cmid))
             return
         if reply.reply_to is None:
             log.warning("reply in %s without a comment to answer: skipped", reply.chat)
@@ -266,6 +271,8 @@ class VkExecutor:
             )
         if warning:
             self._later(reply.delete_after_s or 0, self._delete_comment, reply.chat, f"{parent}_{posted}")
+        else:
+            self.replies.remember(reply.chat, reply.reply_to, f"{parent}_{posted}")
 
     async def send(
         self,

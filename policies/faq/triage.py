@@ -10,11 +10,13 @@ that begins with an @mention) is marked `to_members`: the bot answers it only wh
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from policies.lexicon import LexiconIndex, parse_lexicon
+from policies.faq.words import morphology
+from policies.lexicon import Hit, LexiconIndex, parse_lexicon
 from policies.normalize import Normalizer
 
 DEFAULT_CUES = Path(__file__).parent.parent / "defaults" / "triage"
@@ -23,6 +25,13 @@ CUE_FILES = ("problem", "severity", "idea", "chitchat", "question", "members")
 _STEPS = ("strip_invisible", "nfkc", "casefold", "fold_yo")
 _LETTER = re.compile(r"[^\W\d_]")
 _MENTION_FIRST = re.compile(r"^\s*@\w")
+# The first word (after a leading "а"/"и"/"so"), the first two, and whether a comma follows the first.
+_OPENING = re.compile(
+    r"^\W*(?:(?:а|и|so)\s+)?(?P<two>(?P<word>[^\W\d_]+)(?![-\w])(?P<comma>\s*,)?\s*[^\W\d_]*)"
+)
+# "Ребята, ..." is no such call: members write it to the brand's chat as much as to each other.
+_CALLING_ON = frozenset({"у кого", "кто", "хто", "who", "anyone", "anybody"})
+_CONJUNCTIONS = frozenset({"что", "чем", "що"})  # "как", "где" after a thank-you still ask
 
 
 class Kind(StrEnum):
@@ -67,11 +76,34 @@ class Triager:
         norm = self._normalize(text)
         hits = self._index.scan(norm)
         cues = {name: sorted({norm.quote(h.start, h.end) for h in found}) for name, found in hits.items()}
-        asks = "?" in text or "question" in cues
+        asks = "?" in text or _asks(hits.get("question", ()), "chitchat" in cues)
         words = len(norm.tokens)
-        to_members = "members" in cues or bool(_MENTION_FIRST.match(text))
+        to_members = "members" in cues or bool(_MENTION_FIRST.match(text)) or _addresses_members(text)
         kind = _kind(cues, asks, words, bool(_LETTER.search(text)), to_members)
         return Triage(kind, cues, asks, words, to_members)
+
+
+def _asks(questions: Sequence[Hit], thanks: bool) -> bool:
+    """A question word asks, except the conjunctions of a thank-you: "спасибо, что быстро ответили", but
+    "спасибо, а как проверить баланс" asks."""
+
+    def conjunction(hit: Hit) -> bool:
+        tokens, at = hit.norm.tokens, hit.first_token
+        return tokens[at].text in _CONJUNCTIONS and at >= 1 and tokens[at - 1].text not in ("а", "и")
+
+    return any(not (thanks and conjunction(hit)) for hit in questions)
+
+
+def _addresses_members(text: str) -> bool:
+    """Opens by asking the others ("у кого ...", "кто пробовал ...", "anyone here ...") or calling on
+    someone by first name ("Марина, глянь в лс")."""
+    opening = _OPENING.match(text.casefold())
+    if opening is None:
+        return False
+    word = opening.group("word")
+    if word in _CALLING_ON or opening.group("two") in _CALLING_ON:
+        return True
+    return bool(opening.group("comma")) and any("Name" in p.tag for p in morphology("ru").parse(word)[:1])
 
 
 def _kind(cues: dict[str, list[str]], asks: bool, words: int, has_letters: bool, to_members: bool) -> Kind:

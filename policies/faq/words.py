@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pymorphy3
 import snowballstemmer
@@ -25,10 +25,16 @@ _UKRAINIAN = re.compile(r"[іїєґ]")
 _FOLD = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г"})
 
 
+@cache
+def morphology(lang: str) -> pymorphy3.MorphAnalyzer:
+    """One analyzer per language for the process: each holds its dictionary (~15 MB) in memory."""
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
 class Lemmatizer:
     def __init__(self, stop_words: Iterable[str] = ()) -> None:
-        self._ru = pymorphy3.MorphAnalyzer(lang="ru")
-        self._uk = pymorphy3.MorphAnalyzer(lang="uk")
+        self._ru = morphology("ru")
+        self._uk = morphology("uk")
         self._en = snowballstemmer.stemmer("english")
         self._stop = frozenset(stop_words)
         self.lemma = lru_cache(maxsize=65536)(self._lemma)

@@ -389,6 +389,17 @@ async def test_a_known_question_is_answered_from_the_knowledge_base(
     assert not [c for c in emu.calls_to("sendMessage") if c.params["chat_id"] == STAFF]
 
 
+async def test_the_answer_to_a_message_deleted_later_goes_with_it(
+    emu: BotApiEmulator, bot: BotProcess
+) -> None:
+    question = emu.send_message(GROUP, MEMBER, "как проверить баланс?")
+    answer = await emu.wait_for("sendMessage", replying_to(GROUP, question["message_id"]), timeout=20)
+    burst = [emu.send_message(GROUP, MEMBER, f"ау {n}")["message_id"] for n in range(5)]
+    await emu.wait_for("deleteMessages", to(GROUP), timeout=20)
+    for message_id in (question["message_id"], *burst, answer.result_or_error["message_id"]):
+        assert emu.is_deleted(GROUP, message_id), message_id
+
+
 async def test_an_answer_still_waiting_at_shutdown_goes_out_after_the_restart(
     emu: BotApiEmulator, make_bot: Callable[..., BotProcess]
 ) -> None:

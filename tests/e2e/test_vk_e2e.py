@@ -325,6 +325,18 @@ async def test_rate_limits_long_poll_failures_and_a_flood_mute(
     assert len([c for c in harness.cards if "long poll fails" in c.text]) == 1
 
 
+async def test_the_answer_to_a_message_deleted_later_goes_with_it(
+    emu: VkApiEmulator, harness: Harness, peer: int
+) -> None:
+    await harness.start()
+    question = emu.send_chat_message(peer, ANNA, "как проверить баланс?")["conversation_message_id"]
+    answer = await emu.wait_for("messages.send", to(peer))
+    (sent,) = answer.result_or_error
+    flood = [emu.send_chat_message(peer, ANNA, f"ау {n}")["conversation_message_id"] for n in range(5)]
+    deleted = await emu.wait_for("messages.delete", lambda c: flood[-1] in c.params["cmids"])
+    assert {question, *flood, sent["conversation_message_id"]} == set(deleted.params["cmids"])
+
+
 async def test_suggestions_and_a_ticket_answered_by_staff(
     emu: VkApiEmulator, harness: Harness, peer: int
 ) -> None:

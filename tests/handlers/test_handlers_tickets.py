@@ -92,6 +92,21 @@ async def test_a_staff_reply_is_relayed_and_a_follow_up_joins_the_ticket(escalat
     assert kinds == ["opened", "reply", "follow_up"]
 
 
+async def test_a_follow_up_that_repeats_the_member_is_logged_not_posted(escalation: Escalation) -> None:
+    await escalation.on_clean(message("АЛЛО!!! ГДЕ СВЯЗЬ"))
+    assert await escalation.on_clean(message("алло, где связь?", T0 + timedelta(seconds=2), number=2)) == []
+    address = "живу на Ленина 5, интернета нет третий день"
+    (note,) = await escalation.on_clean(message(address, T0 + timedelta(seconds=4), number=3))
+    assert isinstance(note, NotifyStaff) and address in note.text
+    again = "ЖИВУ НА ЛЕНИНА 5!!! интернета нет третий день"
+    assert await escalation.on_clean(message(again, T0 + timedelta(seconds=6), number=4)) == []
+    corrected = "живу на Ленина 15, интернета нет третий день"  # a number changes what it says
+    assert await escalation.on_clean(message(corrected, T0 + timedelta(seconds=8), number=5)) != []
+    async with escalation.db.unit() as ledger:
+        follow_ups = [e.text for e in await ledger.ticket_events(1, ("follow_up",))]
+    assert follow_ups == ["алло, где связь?", address, again, corrected]
+
+
 async def test_a_member_who_started_the_bot_gets_replies_privately(escalation: Escalation) -> None:
     start = Event("tg", "tg:42", ChatKind.PRIVATE, "1", Author(MEMBER, "Оля", "olya"), "/start", T0)
     (welcome,) = await escalation.on_private(start, "uk")

@@ -94,10 +94,33 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("@olga да, в приложении теперь удобнее", Kind.CHITCHAT),
         ("Телефон пишет «SIM заблокирована, введите PUK». Что делать?", Kind.QUESTION),
         ("сколько налички за сутки можно снять?", Kind.QUESTION),
+        ("спасибо модераторам, что быстро ответили", Kind.CHITCHAT),  # "что" joins, it does not ask
+        ("спасибо, а что с роумингом", Kind.QUESTION),
+        ("спасибо за ответ, как теперь отключить подписку", Kind.QUESTION),
+        ("заблокировал потерянную симку, а с номера продолжают уходить деньги", Kind.PROBLEM),
+        ("монтажник не пришел в назначенное время", Kind.PROBLEM),
+        ("співробітник у салоні був дуже грубий, хочу поскаржитися", Kind.PROBLEM),
+        ("АЛЛО!!! ГДЕ СВЯЗЬ", Kind.PROBLEM),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
     assert Triager()(text).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "to_members"),
+    [
+        ("кто пробовал esim на самсунге?", True),
+        ("у кого тоже вчера гроза была?", True),
+        ("anyone here on the unlimited plan?", True),
+        ("Марина, глянь в лс", True),  # a first name, then a comma
+        ("кто-то поставил переадресацию на мой номер", False),
+        ("ребят, какой код чтоб баланс глянуть?", False),  # members say it to the brand's chat too
+        ("Связь пропала, что делать?", False),
+    ],
+)
+def test_a_message_to_the_other_members(text: str, to_members: bool) -> None:
+    assert Triager()(text).to_members is to_members
 
 
 def test_a_question_to_the_members_is_answered_only_when_sure(desk: FaqDesk) -> None:
