@@ -4,8 +4,9 @@ matcher as the policy's lexicons) find the signals; the order below decides.
 
 A problem wins over everything: "верните деньги за роутер?" is a question in form, and still a person must
 handle it, so it never reaches the FAQ matcher. An idea comes next, then chit-chat (thanks, greetings)
-unless the member also asks something. A question to the other members ("кто-нибудь знает...", a message
-that begins with an @mention) is marked `to_members`: the bot answers it only when it is sure."""
+unless the member also asks something. A question to the other members ("кто-нибудь знает...", one that
+opens with "кто пробовал...", "у кого..." or a first name and a comma, or with an @mention) is marked
+`to_members`: the bot answers it only when it is sure."""
 
 from __future__ import annotations
 
