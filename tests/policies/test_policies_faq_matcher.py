@@ -101,6 +101,8 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("монтажник не пришел в назначенное время", Kind.PROBLEM),
         ("співробітник у салоні був дуже грубий, хочу поскаржитися", Kind.PROBLEM),
         ("АЛЛО!!! ГДЕ СВЯЗЬ", Kind.PROBLEM),
+        ("как уйти от вас к другому оператору и сохранить номер", Kind.PROBLEM),  # a person keeps members
+        ("хочу перейти к вам со своим номером", Kind.QUESTION),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
