@@ -27,6 +27,7 @@ def desk() -> FaqDesk:
     [
         ("подскажите как можно проверить баланс", ["проверить", "баланс"]),  # topic-less words dropped
         ("сколько гигов осталось", ["гб", "остаться"]),  # the glossary's slang, then lemmas
+        ("сколько гигабайтов осталось", ["гб", "остаться"]),  # every form of a word the glossary knows
         ("скільки коштує роумінг", ["стоить", "роуминг"]),  # Ukrainian through the glossary
         ("how do I block my lost card", ["заблокира", "потерять", "карта"]),  # English the same way
         ("turn off notifications", ["отключить", "уведомление"]),  # no English ending on a translation
@@ -35,6 +36,10 @@ def desk() -> FaqDesk:
 )
 def test_content_words(text: str, words: list[str]) -> None:
     assert LEMMAS.words(GLOSSARY(text)) == words
+
+
+def test_a_glossary_word_keeps_no_broken_ending() -> None:
+    assert GLOSSARY("симкарта гиги рахунок") == "сим карта гб счет"
 
 
 def test_coverage_weighs_words_by_rarity_and_forgives_spelling() -> None:

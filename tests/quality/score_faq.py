@@ -1,5 +1,5 @@
 """Scores `modbot ask` on a labelled FAQ set (tests/corpus/faq*.jsonl) by the issue's measures and prints
-them, one per line, with `--json` as one object. Exit 1 when a `--min NAME=VALUE` floor is not met.
+them, one per line. Exit 1 when a `--min NAME=VALUE` floor is not met.
 
     python tests/quality/score_faq.py tests/corpus/faq.jsonl [--kb KB] [--semantic] [--min answered=0.6 ...]
 
