@@ -6,7 +6,9 @@ A problem wins over everything: "верните деньги за роутер?"
 handle it, so it never reaches the FAQ matcher. An idea comes next, then chit-chat (thanks, greetings)
 unless the member also asks something. A question to the other members ("кто-нибудь знает...", one that
 opens with "кто пробовал...", "у кого..." or a first name and a comma, or with an @mention) is marked
-`to_members`: the bot answers it only when it is sure."""
+`to_members`. One that asks what the brand knows too ("кто-нибудь знает, как проверить баланс?") is
+answered only when the bot is sure; one that asks the members' experience or calls on one of them ("кто
+пользуется eSIM, не глючит?", "Марина, нашла роутер?") is chit-chat, left to them."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from policies.lexicon import Hit, LexiconIndex, parse_lexicon
 from policies.normalize import Normalizer
 
 DEFAULT_CUES = Path(__file__).parent.parent / "defaults" / "triage"
-CUE_FILES = ("problem", "severity", "idea", "chitchat", "question", "members")
+CUE_FILES = ("problem", "severity", "idea", "chitchat", "question", "members", "knows")
 # No leet or lookalike folding: members' numbers and codes (*100#, 0611) must stay what they are.
 _STEPS = ("strip_invisible", "nfkc", "casefold", "fold_yo")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -32,6 +34,7 @@ _OPENING = re.compile(
 )
 # "Ребята, ..." is no such call: members write it to the brand's chat as much as to each other.
 _CALLING_ON = frozenset({"у кого", "кто", "хто", "who", "anyone", "anybody"})
+_SOMEONE = frozenset({"кто то", "хто то"})  # "кто-то поставил переадресацию": someone, not "who of you"
 _CONJUNCTIONS = frozenset({"что", "чем", "що"})  # "как", "где" after a thank-you still ask
 
 
@@ -102,6 +105,8 @@ def _addresses_members(text: str) -> bool:
     if opening is None:
         return False
     word = opening.group("word")
+    if opening.group("two") in _SOMEONE:
+        return False
     if word in _CALLING_ON or opening.group("two") in _CALLING_ON:
         return True
     return bool(opening.group("comma")) and any("Name" in p.tag for p in morphology("ru").parse(word)[:1])
@@ -114,7 +119,9 @@ def _kind(cues: dict[str, list[str]], asks: bool, words: int, has_letters: bool,
         return Kind.IDEA
     if not has_letters:
         return Kind.CHITCHAT  # stickers, emoji, "+1"
-    if ("chitchat" in cues or to_members) and not asks:
+    if to_members and "knows" not in cues:
+        return Kind.CHITCHAT
+    if "chitchat" in cues and not asks:
         return Kind.CHITCHAT
     if asks or words >= 4:
         return Kind.QUESTION

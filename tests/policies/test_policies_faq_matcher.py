@@ -108,6 +108,17 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("АЛЛО!!! ГДЕ СВЯЗЬ", Kind.PROBLEM),
         ("как уйти от вас к другому оператору и сохранить номер", Kind.PROBLEM),  # a person keeps members
         ("хочу перейти к вам со своим номером", Kind.QUESTION),
+        ("how do I block robocalls and scam calls?", Kind.QUESTION),  # a blocker, not a fraud report
+        ("it's a scam, you charged me twice", Kind.PROBLEM),
+        ("потеряла телефон, как заблокировать номер, чтобы никто не пользовался", Kind.QUESTION),
+        ("рассрочка на смартфон на 12 месяцев, есть ли переплата?", Kind.QUESTION),
+        ("кто-то поставил переадресацию на мой номер без меня", Kind.PROBLEM),
+        ("я не доволен вашим интернетом", Kind.PROBLEM),
+        ("да, у меня так же было", Kind.CHITCHAT),
+        ("не за что)", Kind.CHITCHAT),
+        ("кто пользуется esim от луча, не глючит?", Kind.CHITCHAT),  # the members' experience
+        ("anyone here on the unlimited plan? worth it?", Kind.CHITCHAT),
+        ("кто-нибудь знает, как проверить баланс?", Kind.QUESTION),  # the brand knows it too
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
