@@ -17,6 +17,7 @@ from policies.faq.kb import KnowledgeBase, load_kb
 from policies.faq.lang import detect_lang
 from policies.faq.matcher import Matcher, Scored
 from policies.faq.semantic import Opinion, SemanticScorer, SemanticUnavailable
+from policies.faq.translit import Translit
 from policies.faq.triage import Kind, Triage, Triager
 from policies.schema import Faq
 from policies.yamlsource import PolicyError, Problem
@@ -56,7 +57,9 @@ class FaqDesk:
         self.settings = settings
         self._triage = Triager()
         self._semantic = SemanticScorer(kb) if settings.semantic else None
-        self._matcher = Matcher(kb, load_glossary(glossary_file))
+        glossary = load_glossary(glossary_file)
+        self._matcher = Matcher(kb, glossary)
+        self._cyrillic = Translit(glossary.knows)
 
     def rank(self, text: str) -> list[Scored]:
         return self._matcher.rank(text, top=self.settings.suggestions + 1)
@@ -64,6 +67,7 @@ class FaqDesk:
     def decide(self, text: str, addressed: bool = False) -> FaqOutcome:
         """`addressed`: written to the brand itself (a private dialog), so neither a question to the
         members nor a remark is left for others to answer."""
+        text = self._cyrillic(text)  # "kak uznat balans" is Russian
         triage = self._triage(text)
         lang = detect_lang(text)
         if triage.kind is Kind.CHITCHAT:

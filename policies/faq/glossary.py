@@ -39,6 +39,13 @@ class Glossary:
         keys = sorted(self._replace, key=len, reverse=True)  # the longest key wins at one place
         self._pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, keys)) + r")(\w*)") if keys else None
 
+    def knows(self, word: str) -> bool:
+        """Whether `word` (plain) is one the glossary has: a key's beginning or a stop word."""
+        if word in self.stop_words:
+            return True
+        match = self._pattern.match(word) if self._pattern else None
+        return match is not None and match.end() == len(word)
+
     def __call__(self, text: str) -> str:
         """`text` in plain form, with glossary words replaced."""
         text = plain(text)
