@@ -252,7 +252,7 @@ class Faq(Strict):
     knowledge_base: str = Field("kb.yaml", description="the knowledge base file, relative to this one")
     chats: list[str] | None = Field(None, description="chat keys that get answers; default every group")
     answer: float = Field(0.48, ge=0, le=1, description="the least score that answers directly")
-    margin: float = Field(0.14, ge=0, le=1, description="and by how much it must beat the runner-up")
+    margin: float = Field(0.12, ge=0, le=1, description="and by how much it must beat the runner-up")
     suggest: float = Field(0.25, ge=0, le=1, description="the least score that is offered as a suggestion")
     suggestions: int = Field(3, ge=1, le=5, description="how many entries a suggestion offers at most")
     semantic: bool = Field(

@@ -22,27 +22,27 @@ MEASURES = (
 
 # (corpus, its knowledge base or None for the bundled one, `modbot ask` options, floors in MEASURES order)
 SETS = {
-    "the bundled telecom knowledge base": ("faq.jsonl", None, [], (0.59, 0.94, 0.97, 0.98, 0.96)),
+    "the bundled telecom knowledge base": ("faq.jsonl", None, [], (0.62, 0.93, 0.99, 0.99, 0.96)),
     "a bank the matcher was not written for": (
         "faq_bank.jsonl",
         "faq_bank_kb.yaml",
         [],
-        (0.67, 0.95, 0.96, 0.96, 0.96),
+        (0.69, 0.95, 0.96, 0.96, 0.96),
     ),
     # Written apart from the matcher, each scored once fresh (README); the bands, the glossary and the
     # triage cues were then tuned with them in view, so here they guard against regressions only.
-    "telecom set #1": ("faq_holdout.jsonl", "faq_holdout_kb.yaml", [], (0.53, 0.89, 0.94, 0.94, 0.99)),
-    "telecom set #2": ("faq_holdout2.jsonl", "faq_holdout2_kb.yaml", [], (0.58, 0.95, 0.96, 0.95, 0.9)),
-    "telecom set #3": ("faq_holdout3.jsonl", "faq_holdout3_kb.yaml", [], (0.82, 0.98, 0.92, 0.88, 0.9)),
-    "telecom set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", [], (0.64, 0.97, 0.99, 0.98, 0.9)),
-    "telecom set #5": ("faq_holdout5.jsonl", "faq_holdout5_kb.yaml", [], (0.54, 0.94, 0.94, 0.95, 0.96)),
-    "telecom set #6": ("faq_holdout6.jsonl", "faq_holdout6_kb.yaml", [], (0.63, 0.98, 0.95, 0.95, 0.93)),
-    "telecom set #7": ("faq_holdout7.jsonl", "faq_holdout7_kb.yaml", [], (0.61, 0.92, 0.96, 0.98, 0.96)),
+    "telecom set #1": ("faq_holdout.jsonl", "faq_holdout_kb.yaml", [], (0.54, 0.89, 0.93, 0.94, 0.99)),
+    "telecom set #2": ("faq_holdout2.jsonl", "faq_holdout2_kb.yaml", [], (0.6, 0.95, 0.96, 0.95, 0.9)),
+    "telecom set #3": ("faq_holdout3.jsonl", "faq_holdout3_kb.yaml", [], (0.82, 0.98, 0.93, 0.9, 0.9)),
+    "telecom set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", [], (0.65, 0.97, 0.99, 0.98, 0.9)),
+    "telecom set #5": ("faq_holdout5.jsonl", "faq_holdout5_kb.yaml", [], (0.54, 0.94, 0.95, 0.96, 0.96)),
+    "telecom set #6": ("faq_holdout6.jsonl", "faq_holdout6_kb.yaml", [], (0.65, 0.98, 0.95, 0.94, 0.93)),
+    "telecom set #7": ("faq_holdout7.jsonl", "faq_holdout7_kb.yaml", [], (0.61, 0.92, 0.98, 0.99, 0.96)),
     "the semantic matcher answers more where meaning agrees": (
         "faq.jsonl",
         None,
         ["--semantic"],
-        (0.66, 0.94, 0.97, 0.98, 0.96),
+        (0.67, 0.93, 0.98, 0.99, 0.96),
     ),
 }
 
