@@ -70,9 +70,9 @@ class FaqDesk:
         text = self._cyrillic(text)  # "kak uznat balans" is Russian
         triage = self._triage(text)
         lang = detect_lang(text)
-        if triage.kind is Kind.CHITCHAT:
+        if triage.kind is Kind.CHITCHAT and not triage.terse:
             return FaqOutcome(Decision.IGNORE, triage, lang)
-        if triage.kind is not Kind.QUESTION:
+        if triage.kind not in (Kind.QUESTION, Kind.CHITCHAT):
             return FaqOutcome(Decision.ESCALATE, triage, lang)
         ranked = self.rank(text)
         top = ranked[0].score if ranked else 0.0
@@ -88,6 +88,8 @@ class FaqDesk:
             entry = self.kb.entry(ranked[0].entry)
             if entry is not None and not entry.never_auto:
                 return FaqOutcome(Decision.ANSWER, triage, lang, entry.id, score=top, agreed=agreed)
+        if triage.kind is Kind.CHITCHAT:
+            return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # a few words, no entry is sure
         if triage.to_members and not addressed:
             return FaqOutcome(Decision.IGNORE, triage, lang, score=top)  # the members will answer
         offered = [r.entry for r in ranked[: s.suggestions] if r.score >= s.suggest]

@@ -52,6 +52,9 @@ class Triage:
     asks: bool = False  # a question mark or an interrogative
     words: int = 0
     to_members: bool = False  # "кто-нибудь знает...", "@olga ...": members may answer it themselves
+    # Chit-chat only for being short, asking nothing: "остатки минут код" is a question when an entry is
+    # sure of it, "в Москве дождь" is not.
+    terse: bool = False
 
     @property
     def severe(self) -> bool:
@@ -83,8 +86,10 @@ class Triager:
         asks = "?" in text or _asks(hits.get("question", ()), "chitchat" in cues)
         words = len(norm.tokens)
         to_members = "members" in cues or bool(_MENTION_FIRST.match(text)) or _addresses_members(text)
-        kind = _kind(cues, asks, words, bool(_LETTER.search(text)), to_members)
-        return Triage(kind, cues, asks, words, to_members)
+        letters = bool(_LETTER.search(text))
+        kind = _kind(cues, asks, words, letters, to_members)
+        terse = kind is Kind.CHITCHAT and letters and not to_members and "chitchat" not in cues
+        return Triage(kind, cues, asks, words, to_members, terse)
 
 
 def _asks(questions: Sequence[Hit], thanks: bool) -> bool:

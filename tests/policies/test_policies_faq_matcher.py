@@ -124,6 +124,7 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("кто пользуется esim от луча, не глючит?", Kind.CHITCHAT),  # the members' experience
         ("anyone here on the unlimited plan? worth it?", Kind.CHITCHAT),
         ("кто-нибудь знает, как проверить баланс?", Kind.QUESTION),  # the brand knows it too
+        ("звонки в германию почём", Kind.QUESTION),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
@@ -168,6 +169,14 @@ def test_the_desk_decides(desk: FaqDesk, text: str, decision: Decision, entry: s
     outcome = desk.decide(text)
     assert outcome.decision is decision
     assert (outcome.entry or (outcome.suggestions or [None])[0]) == entry
+
+
+def test_a_few_words_are_answered_when_an_entry_is_sure_and_left_alone_otherwise(desk: FaqDesk) -> None:
+    sure = desk.decide("проверить баланс")
+    assert sure.triage.terse and sure.decision is Decision.ANSWER and sure.entry == "balance-check"
+    remark = desk.decide("в Москве дождь")
+    assert remark.triage.terse and remark.decision is Decision.IGNORE and not remark.suggestions
+    assert not desk.decide("спасибо большое").triage.terse  # chit-chat by its words, not its length
 
 
 @pytest.fixture(scope="module")
