@@ -58,10 +58,20 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="JSON Lines questions on stdin -> one FAQ decision line each on stdout")
     a.add_argument("--kb", type=Path, help="knowledge base (default: the policy's)")
     a.add_argument("--policy", type=Path)
-    a.add_argument(
+    matching = a.add_mutually_exclusive_group()
+    matching.add_argument(
         "--semantic",
-        action="store_true",
+        dest="semantic",
+        action="store_const",
+        const=True,
         help="match by meaning too, as faq.semantic: true (needs the extra)",
+    )
+    matching.add_argument(
+        "--lexical",
+        dest="semantic",
+        action="store_const",
+        const=False,
+        help="characters and words only, as faq.semantic: false (the default install's matcher)",
     )
 
     kb = sub.add_parser("kb", help="check the knowledge base").add_subparsers(dest="action", required=True)

@@ -12,9 +12,12 @@ from policies.faq.kb import load_kb
 from policies.yamlsource import PolicyError
 
 
-def ask_command(kb_file: Path | None, policy_file: Path | None, semantic: bool = False) -> int:
+def ask_command(kb_file: Path | None, policy_file: Path | None, semantic: bool | None = None) -> int:
+    """`semantic`: True or False overrides the policy's faq.semantic, None keeps it."""
     policy = load_policy(policy_file)
-    settings = policy.spec.faq.model_copy(update={"semantic": True}) if semantic else policy.spec.faq
+    settings = policy.spec.faq
+    if semantic is not None:
+        settings = settings.model_copy(update={"semantic": semantic})
     desk = faq_desk(kb_file, settings, policy.path.parent)
     return ask(desk, sys.stdin, sys.stdout)
 

