@@ -11,7 +11,7 @@ unexplained ("тариф для планшета" against "какие есть �
 words in a phrasing far from every example. The mean keeps the 0..1 scale of a cosine.
 
 scikit-learn's vectorizers and sparse matrix products do the work: with 1,000 entries a question costs
-~6 ms at the median and ~9 ms at p99 on one core (bench/faq.py), most of it the word view."""
+~5.5 ms at the median and ~9 ms at p99 on one core (bench/faq.py), most of it the word view."""
 
 from __future__ import annotations
 
