@@ -31,9 +31,12 @@ class Translit:
         """`text` in Cyrillic when it is Russian in Latin letters, else `text` unchanged."""
         if _CYRILLIC.search(text):
             return text
-        words = _LATIN_WORD.findall(text.casefold())
-        english = sum(map(self._english, words))
-        russian = sum(not self._english(w) and self._russian(cyrtranslit.to_cyrillic(w, "ru")) for w in words)
+        english = russian = 0
+        for word in _LATIN_WORD.findall(text.casefold()):
+            if self._english(word):
+                english += 1
+            elif self._russian(cyrtranslit.to_cyrillic(word, "ru")):
+                russian += 1
         if russian < _LEAST_RUSSIAN or russian <= english:
             return text
         return cyrtranslit.to_cyrillic(text, "ru")
