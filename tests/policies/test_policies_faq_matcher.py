@@ -7,10 +7,10 @@ import pytest
 
 from policies.faq.coverage import Coverage
 from policies.faq.decide import Decision, FaqDesk
-from policies.faq.glossary import load_glossary
+from policies.faq.glossary import Glossary, load_glossary, plain
 from policies.faq.kb import KbSpec, KnowledgeBase, load_kb
 from policies.faq.matcher import TOPIC, Matcher
-from policies.faq.semantic import SemanticUnavailable
+from policies.faq.semantic import SemanticScorer, SemanticUnavailable
 from policies.faq.triage import Kind, Triager
 from policies.faq.words import Lemmatizer
 from policies.schema import Agreement, Faq
@@ -203,6 +203,19 @@ def test_meaning_that_agrees_turns_a_suggestion_into_an_answer(
     agreed = semantic_desk.decide(text)
     assert agreed.decision is Decision.ANSWER and agreed.entry == entry
     assert agreed.agreed and "meaning agrees" in agreed.explain()
+
+
+def test_meaning_reads_the_question_after_the_glossary() -> None:
+    # A word only the glossary knows reaches meaning as the knowledge base's own word.
+    kb = small_kb(
+        ("roaming", ["как включить роуминг за границей"], "Наберите *100#."),
+        ("top-up", ["как пополнить баланс картой"], "В приложении."),
+    )
+    text = "шмарлинг как врубить"
+    glossed = SemanticScorer(kb, Glossary({"шмарлинг": "роуминг за границей"})).best(text)
+    raw = SemanticScorer(kb, plain).best(text)
+    assert glossed is not None and raw is not None
+    assert glossed.entry == "roaming" and glossed.by_entry["roaming"] > raw.by_entry["roaming"]
 
 
 def test_the_agreement_bands_are_the_policys() -> None:
