@@ -128,6 +128,12 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("anyone here on the unlimited plan? worth it?", Kind.CHITCHAT),
         ("кто-нибудь знает, как проверить баланс?", Kind.QUESTION),  # the brand knows it too
         ("звонки в германию почём", Kind.QUESTION),
+        ("скока ждать пока номер перенесут", Kind.QUESTION),  # "пока" is "until" here, not goodbye
+        ("всем пока", Kind.CHITCHAT),
+        ("договор у нас уже 3 года, его можно перенести на новый адрес?", Kind.QUESTION),
+        ("уже 3 дня нет интернета", Kind.PROBLEM),
+        ("перенос номера должен был быть 12го, номер не работает", Kind.PROBLEM),
+        ("I cancelled autopay but you still took money from my card", Kind.PROBLEM),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:

@@ -39,6 +39,7 @@ SETS = {
     "telecom set #8": ("faq_holdout8.jsonl", "faq_holdout8_kb.yaml", L, (0.57, 0.95, 0.94, 0.93, 0.93)),
     "telecom set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", L, (0.67, 0.95, 0.96, 0.95, 0.9)),
     "telecom set #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", L, (0.6, 0.93, 0.95, 0.94, 0.99)),
+    "telecom set #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", L, (0.49, 0.98, 0.94, 0.94, 0.9)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.66, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.7, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
@@ -46,6 +47,7 @@ SETS = {
     "meaning too: set #8": ("faq_holdout8.jsonl", "faq_holdout8_kb.yaml", S, (0.64, 0.95, 0.95, 0.93, 0.93)),
     "meaning too: set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", S, (0.68, 0.95, 0.96, 0.95, 0.9)),
     "meaning too: #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", S, (0.64, 0.94, 0.96, 0.94, 0.99)),
+    "meaning too: #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", S, (0.55, 0.98, 0.96, 0.96, 0.9)),
 }
 
 
