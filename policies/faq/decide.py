@@ -46,7 +46,8 @@ class FaqOutcome:
     agreed: bool = False  # answered because the semantic matcher ranked the entry first too
 
     def explain(self) -> str:
-        best = f"; best entry {self.entry or self.suggestions[0]} ({self.score:.2f})" if self.score else ""
+        near = self.entry or next(iter(self.suggestions), None)
+        best = f"; best entry {near} ({self.score:.2f})" if near else ""
         agreed = ", meaning agrees" if self.agreed else ""
         return f"{self.decision.value}: {self.triage.explain()}{best}{agreed}"
 

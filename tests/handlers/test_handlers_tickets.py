@@ -184,7 +184,8 @@ async def test_the_tone_guard_blocks_a_rude_or_political_reply(escalation: Escal
 
 
 async def test_suggestions_are_picked_by_the_asker_only(escalation: Escalation) -> None:
-    cautious = escalation.policy.spec.faq.model_copy(update={"answer": 1.0, "suggest": 0.2})
+    # Lexical only: meaning that agrees would answer it however high the answer band.
+    cautious = escalation.policy.spec.faq.model_copy(update={"answer": 1, "suggest": 0.2, "semantic": False})
     escalation.use(escalation.policy, FaqDesk(escalation.desk.kb, cautious))
     (offer,) = await escalation.on_clean(message("как положить деньги на счёт"))
     assert isinstance(offer, Reply) and offer.buttons[-1].data == "faq:1:none"

@@ -132,6 +132,7 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("всем пока", Kind.CHITCHAT),
         ("договор у нас уже 3 года, его можно перенести на новый адрес?", Kind.QUESTION),
         ("уже 3 дня нет интернета", Kind.PROBLEM),
+        ("оставила мобилу в такси, номер надо закрыть пока никто не воспользовался", Kind.QUESTION),
         ("перенос номера должен был быть 12го, номер не работает", Kind.PROBLEM),
         ("I cancelled autopay but you still took money from my card", Kind.PROBLEM),
     ],
@@ -185,6 +186,7 @@ def test_a_few_words_are_answered_when_an_entry_is_sure_and_left_alone_otherwise
     assert sure.triage.terse and sure.decision is Decision.ANSWER and sure.entry == "balance-check"
     remark = desk.decide("в Москве дождь")
     assert remark.triage.terse and remark.decision is Decision.IGNORE and not remark.suggestions
+    assert remark.explain().startswith("ignore: chitchat")  # a score without an entry to name
     assert not desk.decide("спасибо большое").triage.terse  # chit-chat by its words, not its length
 
 

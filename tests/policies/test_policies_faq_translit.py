@@ -16,10 +16,14 @@ CYRILLIC = Translit(GLOSSARY.knows)
 @pytest.mark.parametrize(
     ("text", "cyrillic"),
     [
-        ("kak uznat balans", "как узнат баланс"),
-        ("rouming kak vkluchit", "роуминг как вклучит"),
-        ("skolko stoit tarif", "сколко стоит тариф"),  # "skolko" is "сколько", without its soft sign
+        ("kak uznat balans", "как узнать баланс"),  # the soft sign Latin spellings drop
+        ("rouming kak vkluchit", "роуминг как включит"),  # "u" as ю
         ("Ne rabotaet internet uzhe 3 dnya", "Не работает интернет уже 3 дня"),
+        ("apn kakoi propisivat", "апн какой прописывать"),  # "i" as й and as ы
+        ("obeshanniy platezh kod kakoy", "обещанный платеж код какой"),  # "sh" as щ, "y" as й
+        ("chto delat s simkoi chtoby nikto ne zashel", "что делать с симкой чтобы никто не зашел"),
+        ("kak sdelat, vy mozhete pomoch?", "как сделать, вы можете помочь?"),
+        ("SKOLKO STOIT", "СКОЛЬКО СТОИТ"),
     ],
 )
 def test_russian_in_latin_letters(text: str, cyrillic: str) -> None:

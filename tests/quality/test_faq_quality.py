@@ -40,6 +40,8 @@ SETS = {
     "telecom set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", L, (0.67, 0.95, 0.96, 0.95, 0.9)),
     "telecom set #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", L, (0.6, 0.93, 0.95, 0.94, 0.99)),
     "telecom set #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", L, (0.49, 0.98, 0.94, 0.94, 0.9)),
+    "telecom set #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", L, (0.47, 0.9, 0.97, 0.97, 0.9)),
+    "telecom set #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", L, (0.69, 0.92, 0.96, 0.95, 0.96)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.66, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.7, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
@@ -48,6 +50,8 @@ SETS = {
     "meaning too: set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", S, (0.68, 0.95, 0.96, 0.95, 0.9)),
     "meaning too: #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", S, (0.64, 0.94, 0.96, 0.94, 0.99)),
     "meaning too: #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", S, (0.55, 0.98, 0.96, 0.96, 0.9)),
+    "meaning too: #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", S, (0.52, 0.9, 0.97, 0.97, 0.9)),
+    "meaning too: #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", S, (0.74, 0.92, 0.96, 0.95, 0.96)),
 }
 
 
