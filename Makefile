@@ -23,6 +23,7 @@ run: install
 # pytest exits 5 when it collected no test; make treats every non-zero exit as a failure.
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 bench: install

@@ -233,7 +233,6 @@ class TicketCommands:
         return ticket
 
 
-
 def _to_member(ticket: TicketRecord, member: MemberRecord | None, text: str) -> Action:
     """Under the member's message in the group; in their private chat instead once they started the bot,
     with the group as the fallback should they have blocked it since. A question asked privately is

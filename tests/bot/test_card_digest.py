@@ -56,4 +56,3 @@ async def test_cards_wait_for_room_then_go_out_together(monkeypatch) -> None:
     assert len(posted) == 1 and "2 cards" in posted[0]
     await asyncio.wait_for(digest.add(card(3)), 1)
     assert len(posted) == 2 and "1 card folded" in posted[1]
-
