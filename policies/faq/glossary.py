@@ -32,19 +32,20 @@ def plain(text: str) -> str:
 class Glossary:
     def __init__(self, words: dict[str, str], stop_words: list[str] | tuple[str, ...] = ()) -> None:
         self.stop_words = frozenset(plain(w) for w in stop_words)
-        self._replace: dict[str, tuple[str, bool]] = {}
-        for key, value in words.items():
-            whole = key.startswith("=")
-            self._replace[plain(key.removeprefix("="))] = (plain(value), whole)
-        keys = sorted(self._replace, key=len, reverse=True)  # the longest key wins at one place
-        self._pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, keys)) + r")(\w*)") if keys else None
+        self._replace = {plain(key.removeprefix("=")): plain(value) for key, value in words.items()}
+        whole = {plain(key[1:]) for key in words if key.startswith("=")}
+        # The longest key wins at one place. A whole-word key that is only a word's beginning there does not
+        # match at all, so a shorter key may ("=за кордон" leaves "за кордоном" to "кордоном").
+        keys = sorted(self._replace, key=len, reverse=True)
+        alternatives = (re.escape(key) + (r"(?!\w)" if key in whole else "") for key in keys)
+        self._pattern = re.compile(r"(?<!\w)(" + "|".join(alternatives) + r")(\w*)") if keys else None
+        self._beginnings = re.compile("|".join(map(re.escape, keys))) if keys else None
 
     def knows(self, word: str) -> bool:
         """Whether `word` (plain) is one the glossary has: a key's beginning or a stop word."""
         if word in self.stop_words:
             return True
-        match = self._pattern.match(word) if self._pattern else None
-        return match is not None and match.end() == len(word)
+        return self._beginnings is not None and self._beginnings.match(word) is not None
 
     def __call__(self, text: str) -> str:
         """`text` in plain form, with glossary words replaced."""
@@ -54,10 +55,8 @@ class Glossary:
         return self._pattern.sub(self._substitute, text)
 
     def _substitute(self, match: re.Match[str]) -> str:
-        value, whole = self._replace[match.group(1)]
+        value = self._replace[match.group(1)]
         rest = match.group(2)
-        if whole and rest:
-            return match.group(0)
         if _LATIN.fullmatch(rest) and _CYRILLIC.search(value[-1:]):
             return value  # an English ending ("-ing", "-s") means nothing after a Russian translation
         return value + rest

@@ -45,6 +45,13 @@ def test_a_glossary_word_keeps_no_broken_ending() -> None:
     assert GLOSSARY("симкарта гиги рахунок") == "сим карта гб счет"
 
 
+def test_a_whole_word_key_leaves_a_longer_word_to_a_shorter_key() -> None:
+    glossary = Glossary({"=за кордон": "за границу", "кордоном": "границей", "=ноут": "ноутбук"})
+    assert glossary("за кордон, за кордоном") == "за границу за границей"
+    assert glossary("ноут и ноутбук") == "ноутбук и ноутбук"  # not "ноутбукбук"
+    assert glossary.knows("кордоном") and glossary.knows("ноутбуку") and not glossary.knows("ноу")
+
+
 def test_coverage_weighs_words_by_rarity_and_forgives_spelling() -> None:
     coverage = Coverage([{"баланс", "проверить"}, {"баланс", "пополнить"}, {"роуминг", "включить"}])
     assert list(coverage(["баланс", "проверить"])) == pytest.approx([1.0, 0.43, 0.0], abs=0.01)
@@ -234,7 +241,7 @@ def test_the_agreement_bands_are_the_policys() -> None:
 
 def test_meaning_that_prefers_another_entry_turns_an_answer_into_a_suggestion() -> None:
     # The default margin already holds this one back; a team that lowers it keeps the veto.
-    bands = {"answer": 0.46, "margin": 0.05}
+    bands = {"answer": 0.44, "margin": 0.05}
     desk, semantic_desk = FaqDesk(KB, Faq(**bands, semantic=False)), FaqDesk(KB, Faq(**bands, semantic=True))
     text = "Чи можна мати ще один номер на тому ж телефоні без другої сімки?"  # virtual-number
     alone = desk.decide(text)

@@ -25,33 +25,35 @@ MEASURES = (
 # auto with the extra installed).
 L, S = ["--lexical"], ["--semantic"]
 SETS = {
-    "bundled telecom KB": ("faq.jsonl", None, L, (0.62, 0.93, 0.99, 0.99, 0.96)),
-    "a bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", L, (0.69, 0.95, 0.96, 0.96, 0.96)),  # not written for
+    "bundled telecom KB": ("faq.jsonl", None, L, (0.63, 0.94, 0.99, 0.99, 0.96)),
+    "a bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", L, (0.7, 0.95, 0.96, 0.96, 0.96)),  # not written for
     # Written apart from the matcher, each scored once fresh (README); the bands, the glossary and the
     # triage cues were then tuned with them in view, so here they guard against regressions only.
-    "telecom set #1": ("faq_holdout.jsonl", "faq_holdout_kb.yaml", L, (0.54, 0.89, 0.93, 0.94, 0.99)),
-    "telecom set #2": ("faq_holdout2.jsonl", "faq_holdout2_kb.yaml", L, (0.6, 0.95, 0.96, 0.95, 0.9)),
+    "telecom set #1": ("faq_holdout.jsonl", "faq_holdout_kb.yaml", L, (0.56, 0.89, 0.93, 0.94, 0.99)),
+    "telecom set #2": ("faq_holdout2.jsonl", "faq_holdout2_kb.yaml", L, (0.61, 0.95, 0.94, 0.93, 0.93)),
     "telecom set #3": ("faq_holdout3.jsonl", "faq_holdout3_kb.yaml", L, (0.82, 0.98, 0.93, 0.9, 0.9)),
-    "telecom set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", L, (0.65, 0.97, 0.99, 0.98, 0.9)),
-    "telecom set #5": ("faq_holdout5.jsonl", "faq_holdout5_kb.yaml", L, (0.54, 0.94, 0.95, 0.96, 0.96)),
-    "telecom set #6": ("faq_holdout6.jsonl", "faq_holdout6_kb.yaml", L, (0.65, 0.98, 0.95, 0.94, 0.93)),
-    "telecom set #7": ("faq_holdout7.jsonl", "faq_holdout7_kb.yaml", L, (0.61, 0.92, 0.98, 0.99, 0.96)),
-    "telecom set #8": ("faq_holdout8.jsonl", "faq_holdout8_kb.yaml", L, (0.57, 0.95, 0.94, 0.93, 0.93)),
+    "telecom set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", L, (0.66, 0.97, 0.99, 0.98, 0.9)),
+    "telecom set #5": ("faq_holdout5.jsonl", "faq_holdout5_kb.yaml", L, (0.57, 0.97, 0.97, 0.96, 0.96)),
+    "telecom set #6": ("faq_holdout6.jsonl", "faq_holdout6_kb.yaml", L, (0.65, 0.98, 0.94, 0.93, 0.93)),
+    "telecom set #7": ("faq_holdout7.jsonl", "faq_holdout7_kb.yaml", L, (0.62, 0.92, 0.97, 0.98, 0.96)),
+    "telecom set #8": ("faq_holdout8.jsonl", "faq_holdout8_kb.yaml", L, (0.58, 0.95, 0.94, 0.94, 0.93)),
     "telecom set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", L, (0.67, 0.95, 0.96, 0.95, 0.9)),
-    "telecom set #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", L, (0.6, 0.93, 0.95, 0.94, 0.99)),
-    "telecom set #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", L, (0.49, 0.98, 0.94, 0.94, 0.9)),
-    "telecom set #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", L, (0.47, 0.9, 0.97, 0.97, 0.9)),
-    "telecom set #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", L, (0.69, 0.92, 0.96, 0.95, 0.96)),
-    "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.66, 0.94, 0.99, 0.99, 0.96)),
-    "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.7, 0.95, 0.96, 0.96, 0.96)),
-    "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
-    "meaning too: set #7": ("faq_holdout7.jsonl", "faq_holdout7_kb.yaml", S, (0.65, 0.92, 0.96, 0.97, 0.96)),
-    "meaning too: set #8": ("faq_holdout8.jsonl", "faq_holdout8_kb.yaml", S, (0.64, 0.95, 0.95, 0.93, 0.93)),
-    "meaning too: set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", S, (0.68, 0.95, 0.96, 0.95, 0.9)),
-    "meaning too: #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", S, (0.64, 0.94, 0.96, 0.94, 0.99)),
-    "meaning too: #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", S, (0.55, 0.98, 0.96, 0.96, 0.9)),
-    "meaning too: #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", S, (0.52, 0.9, 0.97, 0.97, 0.9)),
+    "telecom set #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", L, (0.62, 0.94, 0.95, 0.95, 0.99)),
+    "telecom set #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", L, (0.51, 0.97, 0.94, 0.94, 0.9)),
+    "telecom set #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", L, (0.48, 0.91, 0.97, 0.97, 0.9)),
+    "telecom set #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", L, (0.7, 0.92, 0.96, 0.95, 0.96)),
+    "telecom set #14": ("faq_holdout14.jsonl", "faq_holdout14_kb.yaml", L, (0.62, 0.96, 0.96, 0.95, 0.93)),
+    "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
+    "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.71, 0.95, 0.96, 0.96, 0.96)),
+    "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.72, 0.97, 0.99, 0.98, 0.9)),
+    "meaning too: set #7": ("faq_holdout7.jsonl", "faq_holdout7_kb.yaml", S, (0.66, 0.92, 0.96, 0.97, 0.96)),
+    "meaning too: set #8": ("faq_holdout8.jsonl", "faq_holdout8_kb.yaml", S, (0.65, 0.96, 0.95, 0.94, 0.93)),
+    "meaning too: set #9": ("faq_holdout9.jsonl", "faq_holdout9_kb.yaml", S, (0.7, 0.95, 0.96, 0.95, 0.9)),
+    "meaning too: #10": ("faq_holdout10.jsonl", "faq_holdout10_kb.yaml", S, (0.65, 0.94, 0.96, 0.95, 0.99)),
+    "meaning too: #11": ("faq_holdout11.jsonl", "faq_holdout11_kb.yaml", S, (0.56, 0.97, 0.97, 0.96, 0.9)),
+    "meaning too: #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", S, (0.54, 0.91, 0.97, 0.97, 0.9)),
     "meaning too: #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", S, (0.74, 0.92, 0.96, 0.95, 0.96)),
+    "meaning too: #14": ("faq_holdout14.jsonl", "faq_holdout14_kb.yaml", S, (0.7, 0.96, 0.96, 0.95, 0.93)),
 }
 
 
