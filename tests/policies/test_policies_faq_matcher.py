@@ -142,6 +142,13 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("оставила мобилу в такси, номер надо закрыть пока никто не воспользовался", Kind.QUESTION),
         ("перенос номера должен был быть 12го, номер не работает", Kind.PROBLEM),
         ("I cancelled autopay but you still took money from my card", Kind.PROBLEM),
+        ("обещанный платёж погасил, а минус на балансе всё равно остался", Kind.PROBLEM),
+        ("как вырубить автоплатеж, карту всё равно поменял", Kind.QUESTION),  # "anyway", not "still"
+        ("в детализации звонки, которых я не делал", Kind.PROBLEM),
+        ("сим заблокирована, в салоне сказали ждать неделю. я без связи!", Kind.PROBLEM),
+        ("сколько дней без связи ждать, пока перенесут номер?", Kind.QUESTION),
+        ("поповнив рахунок, а гроші не прийшли", Kind.PROBLEM),
+        ("вставила симку, настройки интернета не пришли, как получить?", Kind.QUESTION),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
@@ -152,6 +159,7 @@ def test_triage_cues(text: str, kind: Kind) -> None:
     ("text", "to_members"),
     [
         ("кто пробовал esim на самсунге?", True),
+        ("жду новый телефон, кто уже пробовал перейти на есим — сложно?", True),
         ("у кого тоже вчера гроза была?", True),
         ("anyone here on the unlimited plan?", True),
         ("Марина, глянь в лс", True),  # a first name, then a comma

@@ -43,6 +43,9 @@ SETS = {
     "telecom set #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", L, (0.48, 0.91, 0.97, 0.97, 0.9)),
     "telecom set #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", L, (0.7, 0.92, 0.96, 0.95, 0.96)),
     "telecom set #14": ("faq_holdout14.jsonl", "faq_holdout14_kb.yaml", L, (0.62, 0.96, 0.96, 0.95, 0.93)),
+    "telecom set #15": ("faq_holdout15.jsonl", "faq_holdout15_kb.yaml", L, (0.57, 0.91, 0.97, 0.96, 0.99)),
+    "telecom set #16": ("faq_holdout16.jsonl", "faq_holdout16_kb.yaml", L, (0.59, 0.94, 0.96, 0.95, 0.96)),
+    "telecom set #17": ("faq_holdout17.jsonl", "faq_holdout17_kb.yaml", L, (0.54, 0.9, 0.95, 0.97, 0.93)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.71, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.72, 0.97, 0.99, 0.98, 0.9)),
@@ -54,6 +57,9 @@ SETS = {
     "meaning too: #12": ("faq_holdout12.jsonl", "faq_holdout12_kb.yaml", S, (0.54, 0.91, 0.97, 0.97, 0.9)),
     "meaning too: #13": ("faq_holdout13.jsonl", "faq_holdout13_kb.yaml", S, (0.74, 0.92, 0.96, 0.95, 0.96)),
     "meaning too: #14": ("faq_holdout14.jsonl", "faq_holdout14_kb.yaml", S, (0.7, 0.96, 0.96, 0.95, 0.93)),
+    "meaning too: #15": ("faq_holdout15.jsonl", "faq_holdout15_kb.yaml", S, (0.62, 0.91, 0.97, 0.96, 0.99)),
+    "meaning too: #16": ("faq_holdout16.jsonl", "faq_holdout16_kb.yaml", S, (0.6, 0.94, 0.96, 0.95, 0.96)),
+    "meaning too: #17": ("faq_holdout17.jsonl", "faq_holdout17_kb.yaml", S, (0.58, 0.9, 0.96, 0.97, 0.93)),
 }
 
 
