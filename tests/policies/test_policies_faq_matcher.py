@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from policies.faq import matcher as matcher_module
 from policies.faq.coverage import Coverage
 from policies.faq.decide import Decision, FaqDesk
 from policies.faq.glossary import Glossary, load_glossary, plain
@@ -76,13 +77,24 @@ def test_an_exact_phrasing_scores_near_one_and_explains_both_views() -> None:
     assert best.entry == "balance" and best.words == 1.0
     assert 1 - TOPIC < best.chars < 1.0
     assert all(r.score < 0.3 for r in rest)
-    only = matcher.rank("как включить роуминг")[0]  # one phrasing is the whole topic
-    assert (only.entry, round(only.score, 3), round(only.chars, 3), round(only.words, 3)) == (
-        "roaming",
-        1.0,
-        1.0,
-        1.0,
+    only = matcher.rank("как включить роуминг")[0]  # one phrasing is the topic but for its answer
+    assert only.entry == "roaming" and only.words == pytest.approx(1.0)
+    assert 0.99 < only.chars < 1.0
+
+
+def test_an_entry_s_answer_counts_in_its_topic(monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = small_kb(
+        ("apn", ["Как настроить интернет на телефоне?"], "Точка доступа (APN): internet.svyaz."),
+        ("speed", ["Как проверить скорость интернета?"], "Откройте speedtest в приложении."),
     )
+
+    def apn_chars() -> float:
+        ranked = Matcher(kb, GLOSSARY).rank("какой apn прописать для интернета")
+        return next(r.chars for r in ranked if r.entry == "apn")
+
+    with_answers = apn_chars()
+    monkeypatch.setattr(matcher_module, "ANSWER_IN_TOPIC", 0.0)
+    assert with_answers > apn_chars()  # no phrasing says "APN"; the answer does
 
 
 def test_a_word_the_knowledge_base_never_mentions_keeps_a_close_phrasing_below_an_answer() -> None:
