@@ -161,6 +161,12 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("сколько дней без связи ждать, пока перенесут номер?", Kind.QUESTION),
         ("поповнив рахунок, а гроші не прийшли", Kind.PROBLEM),
         ("вставила симку, настройки интернета не пришли, как получить?", Kind.QUESTION),
+        ("с новым годом всех!", Kind.CHITCHAT),
+        ("ну наконец-то вышку поставили, у нас теперь 4G, ура", Kind.CHITCHAT),
+        ("а я с вами уже лет 8, ни разу не подводили", Kind.CHITCHAT),
+        ("Марина, это в приложении, в самом низу, я вчера так же искала", Kind.CHITCHAT),  # no lawsuit
+        ("подам иск, если не вернёте", Kind.PROBLEM),
+        ("третий день нет интернета, когда почините?", Kind.PROBLEM),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
@@ -172,6 +178,7 @@ def test_triage_cues(text: str, kind: Kind) -> None:
     [
         ("кто пробовал esim на самсунге?", True),
         ("жду новый телефон, кто уже пробовал перейти на есим — сложно?", True),
+        ("ребят а вы пользовались ихним ТВ? норм или лучше не брать", True),
         ("у кого тоже вчера гроза была?", True),
         ("anyone here on the unlimited plan?", True),
         ("Марина, глянь в лс", True),  # a first name, then a comma

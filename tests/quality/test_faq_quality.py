@@ -46,6 +46,9 @@ SETS = {
     "telecom set #15": ("faq_holdout15.jsonl", "faq_holdout15_kb.yaml", L, (0.57, 0.91, 0.97, 0.96, 0.99)),
     "telecom set #16": ("faq_holdout16.jsonl", "faq_holdout16_kb.yaml", L, (0.59, 0.93, 0.96, 0.95, 0.96)),
     "telecom set #17": ("faq_holdout17.jsonl", "faq_holdout17_kb.yaml", L, (0.54, 0.9, 0.95, 0.97, 0.93)),
+    "telecom set #18": ("faq_holdout18.jsonl", "faq_holdout18_kb.yaml", L, (0.58, 0.9, 0.97, 0.96, 0.99)),
+    "telecom set #19": ("faq_holdout19.jsonl", "faq_holdout19_kb.yaml", L, (0.58, 0.92, 0.97, 0.97, 0.93)),
+    "telecom set #20": ("faq_holdout20.jsonl", "faq_holdout20_kb.yaml", L, (0.57, 0.92, 0.97, 0.98, 0.96)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.71, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
@@ -60,6 +63,9 @@ SETS = {
     "meaning too: #15": ("faq_holdout15.jsonl", "faq_holdout15_kb.yaml", S, (0.62, 0.91, 0.97, 0.96, 0.99)),
     "meaning too: #16": ("faq_holdout16.jsonl", "faq_holdout16_kb.yaml", S, (0.61, 0.93, 0.96, 0.95, 0.96)),
     "meaning too: #17": ("faq_holdout17.jsonl", "faq_holdout17_kb.yaml", S, (0.58, 0.9, 0.96, 0.97, 0.93)),
+    "meaning too: #18": ("faq_holdout18.jsonl", "faq_holdout18_kb.yaml", S, (0.6, 0.9, 0.97, 0.96, 0.99)),
+    "meaning too: #19": ("faq_holdout19.jsonl", "faq_holdout19_kb.yaml", S, (0.62, 0.93, 0.98, 0.97, 0.93)),
+    "meaning too: #20": ("faq_holdout20.jsonl", "faq_holdout20_kb.yaml", S, (0.57, 0.92, 0.95, 0.96, 0.96)),
 }
 
 
