@@ -167,6 +167,9 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("Марина, это в приложении, в самом низу, я вчера так же искала", Kind.CHITCHAT),  # no lawsuit
         ("подам иск, если не вернёте", Kind.PROBLEM),
         ("третий день нет интернета, когда почините?", Kind.PROBLEM),
+        ("расторг договор месяц назад, а абонентка продолжает списываться", Kind.PROBLEM),
+        ("возврат жду, заявление подал 20 дней назад, ответа тоже нет", Kind.PROBLEM),
+        ("сколько дней рассматривают заявление на перенос номера", Kind.QUESTION),  # not a severity word
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
