@@ -49,6 +49,8 @@ SETS = {
     "telecom set #18": ("faq_holdout18.jsonl", "faq_holdout18_kb.yaml", L, (0.58, 0.9, 0.97, 0.96, 0.99)),
     "telecom set #19": ("faq_holdout19.jsonl", "faq_holdout19_kb.yaml", L, (0.58, 0.92, 0.97, 0.97, 0.93)),
     "telecom set #20": ("faq_holdout20.jsonl", "faq_holdout20_kb.yaml", L, (0.57, 0.92, 0.97, 0.98, 0.96)),
+    "telecom set #21": ("faq_holdout21.jsonl", "faq_holdout21_kb.yaml", L, (0.65, 0.95, 0.96, 0.96, 0.96)),
+    "telecom set #22": ("faq_holdout22.jsonl", "faq_holdout22_kb.yaml", L, (0.5, 0.97, 0.96, 0.95, 0.93)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.71, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
@@ -66,6 +68,8 @@ SETS = {
     "meaning too: #18": ("faq_holdout18.jsonl", "faq_holdout18_kb.yaml", S, (0.6, 0.9, 0.97, 0.96, 0.99)),
     "meaning too: #19": ("faq_holdout19.jsonl", "faq_holdout19_kb.yaml", S, (0.62, 0.93, 0.98, 0.97, 0.93)),
     "meaning too: #20": ("faq_holdout20.jsonl", "faq_holdout20_kb.yaml", S, (0.57, 0.92, 0.95, 0.96, 0.96)),
+    "meaning too: #21": ("faq_holdout21.jsonl", "faq_holdout21_kb.yaml", S, (0.69, 0.95, 0.95, 0.95, 0.96)),
+    "meaning too: #22": ("faq_holdout22.jsonl", "faq_holdout22_kb.yaml", S, (0.57, 0.97, 0.96, 0.94, 0.93)),
 }
 
 
