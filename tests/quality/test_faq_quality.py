@@ -51,6 +51,8 @@ SETS = {
     "telecom set #20": ("faq_holdout20.jsonl", "faq_holdout20_kb.yaml", L, (0.57, 0.92, 0.97, 0.98, 0.96)),
     "telecom set #21": ("faq_holdout21.jsonl", "faq_holdout21_kb.yaml", L, (0.65, 0.95, 0.96, 0.96, 0.96)),
     "telecom set #22": ("faq_holdout22.jsonl", "faq_holdout22_kb.yaml", L, (0.5, 0.97, 0.96, 0.95, 0.93)),
+    "telecom set #23": ("faq_holdout23.jsonl", "faq_holdout23_kb.yaml", L, (0.74, 0.97, 0.96, 0.94, 0.96)),
+    "telecom set #24": ("faq_holdout24.jsonl", "faq_holdout24_kb.yaml", L, (0.64, 0.9, 0.94, 0.92, 0.96)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.71, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
@@ -70,6 +72,8 @@ SETS = {
     "meaning too: #20": ("faq_holdout20.jsonl", "faq_holdout20_kb.yaml", S, (0.57, 0.92, 0.95, 0.96, 0.96)),
     "meaning too: #21": ("faq_holdout21.jsonl", "faq_holdout21_kb.yaml", S, (0.69, 0.95, 0.95, 0.95, 0.96)),
     "meaning too: #22": ("faq_holdout22.jsonl", "faq_holdout22_kb.yaml", S, (0.57, 0.97, 0.96, 0.94, 0.93)),
+    "meaning too: #23": ("faq_holdout23.jsonl", "faq_holdout23_kb.yaml", S, (0.77, 0.97, 0.96, 0.94, 0.96)),
+    "meaning too: #24": ("faq_holdout24.jsonl", "faq_holdout24_kb.yaml", S, (0.68, 0.9, 0.95, 0.92, 0.96)),
 }
 
 
