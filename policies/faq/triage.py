@@ -28,11 +28,14 @@ CUE_FILES = ("problem", "severity", "idea", "chitchat", "question", "members", "
 _STEPS = ("strip_invisible", "nfkc", "casefold", "fold_yo")
 _LETTER = re.compile(r"[^\W\d_]")
 _MENTION_FIRST = re.compile(r"^\s*@\w")
-# The first word (after a leading "а"/"и"/"so"), the first two, and whether a comma follows the first.
+# The first word (after "ребят," and the like, and a leading "а"/"и"/"so"), the first two, and whether a
+# comma follows the first.
 _OPENING = re.compile(
-    r"^\W*(?:(?:а|и|so)\s+)?(?P<two>(?P<word>[^\W\d_]+)(?![-\w])(?P<comma>\s*,)?\s*[^\W\d_]*)"
+    r"^\W*(?:(?:ребят[аы]?|народ|люди|друзья|guys|folks)(?![-\w])\s*,?\s*)?(?:(?:а|и|so)\s+)?"
+    r"(?P<two>(?P<word>[^\W\d_]+)(?![-\w])(?P<comma>\s*,)?\s*[^\W\d_]*)"
 )
-# "Ребята, ..." is no such call: members write it to the brand's chat as much as to each other.
+# "Ребята, ..." alone is no such call: members write it to the brand's chat as much as to each other; "ребят,
+# кто ..." is.
 _CALLING_ON = frozenset({"у кого", "кто", "хто", "who", "anyone", "anybody"})
 _SOMEONE = frozenset({"кто то", "хто то"})  # "кто-то поставил переадресацию": someone, not "who of you"
 _CONJUNCTIONS = frozenset({"что", "чем", "що"})  # "как", "где" after a thank-you still ask

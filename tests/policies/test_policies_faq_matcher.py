@@ -170,6 +170,11 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("расторг договор месяц назад, а абонентка продолжает списываться", Kind.PROBLEM),
         ("возврат жду, заявление подал 20 дней назад, ответа тоже нет", Kind.PROBLEM),
         ("сколько дней рассматривают заявление на перенос номера", Kind.QUESTION),  # not a severity word
+        ("в роуминге насчитали 4 тыщи, хотя я подключал пакет", Kind.PROBLEM),  # charged despite it
+        ("хорошо бы архив передач хотя бы на неделю", Kind.IDEA),  # "хотя бы" is a wish
+        ("мені підключили платну підписку без згоди", Kind.PROBLEM),
+        ("в детализации звонки на номера, которые я не набирал", Kind.PROBLEM),
+        ("мобильный инет не работает в центре с самого утра, у всех знакомых тоже", Kind.PROBLEM),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
@@ -187,6 +192,8 @@ def test_triage_cues(text: str, kind: Kind) -> None:
         ("Марина, глянь в лс", True),  # a first name, then a comma
         ("кто-то поставил переадресацию на мой номер", False),
         ("ребят, какой код чтоб баланс глянуть?", False),  # members say it to the brand's chat too
+        ("ребят, а у кого есим, батарея быстрее не садится?", True),  # "ребят" and then who of them
+        ("люди, кто перешел с мтс, не жалеете?", True),
         ("Связь пропала, что делать?", False),
     ],
 )
