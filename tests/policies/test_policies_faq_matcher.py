@@ -175,6 +175,9 @@ def test_a_question_of_topic_less_words_only_is_scored_by_characters() -> None:
         ("мені підключили платну підписку без згоди", Kind.PROBLEM),
         ("в детализации звонки на номера, которые я не набирал", Kind.PROBLEM),
         ("мобильный инет не работает в центре с самого утра, у всех знакомых тоже", Kind.PROBLEM),
+        ("голосовая почта сама подключилась и берет деньги", Kind.PROBLEM),
+        ("how do I transfer my number to another carrier", Kind.PROBLEM),  # leaving: a person keeps members
+        ("can I keep my number if I switch to you from another carrier?", Kind.QUESTION),
     ],
 )
 def test_triage_cues(text: str, kind: Kind) -> None:
