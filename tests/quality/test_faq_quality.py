@@ -54,6 +54,7 @@ SETS = {
     "telecom set #23": ("faq_holdout23.jsonl", "faq_holdout23_kb.yaml", L, (0.74, 0.97, 0.96, 0.94, 0.96)),
     "telecom set #24": ("faq_holdout24.jsonl", "faq_holdout24_kb.yaml", L, (0.64, 0.9, 0.94, 0.92, 0.96)),
     "telecom set #25": ("faq_holdout25.jsonl", "faq_holdout25_kb.yaml", L, (0.73, 0.96, 0.95, 0.94, 0.96)),
+    "telecom set #26": ("faq_holdout26.jsonl", "faq_holdout26_kb.yaml", L, (0.66, 0.91, 0.98, 0.97, 0.99)),
     "telecom set #27": ("faq_holdout27.jsonl", "faq_holdout27_kb.yaml", L, (0.71, 0.98, 0.95, 0.93, 0.99)),
     "telecom set #28": ("faq_holdout28.jsonl", "faq_holdout28_kb.yaml", L, (0.67, 0.95, 0.94, 0.93, 0.96)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
@@ -78,6 +79,7 @@ SETS = {
     "meaning too: #23": ("faq_holdout23.jsonl", "faq_holdout23_kb.yaml", S, (0.77, 0.97, 0.96, 0.94, 0.96)),
     "meaning too: #24": ("faq_holdout24.jsonl", "faq_holdout24_kb.yaml", S, (0.68, 0.9, 0.95, 0.92, 0.96)),
     "meaning too: #25": ("faq_holdout25.jsonl", "faq_holdout25_kb.yaml", S, (0.78, 0.96, 0.95, 0.93, 0.96)),
+    "meaning too: #26": ("faq_holdout26.jsonl", "faq_holdout26_kb.yaml", S, (0.68, 0.91, 0.97, 0.96, 0.99)),
     "meaning too: #27": ("faq_holdout27.jsonl", "faq_holdout27_kb.yaml", S, (0.73, 0.98, 0.95, 0.93, 0.99)),
     "meaning too: #28": ("faq_holdout28.jsonl", "faq_holdout28_kb.yaml", S, (0.7, 0.95, 0.93, 0.92, 0.96)),
 }
