@@ -278,7 +278,8 @@ class TelegramBot:
             found = KEY.search(replied.text)
             target = found.group() if found else None
         ticket = await self._ticket_of(message)
-        command = Command(name, args, actor, datetime.now(UTC), PLATFORM, target, ticket=ticket)
+        # The message's own time, as for members' messages and on VK: after downtime, when it was said.
+        command = Command(name, args, actor, message.date, PLATFORM, target, ticket=ticket)
         reply = await self.staff.run(command)
         await self.execute(reply.actions)
         await self._safely(message.reply(reply.text))
@@ -293,7 +294,7 @@ class TelegramBot:
         ticket = await self._ticket_of(message)
         if ticket is None or not await self._is_moderator(user.id) or not await self._claim(update):
             return
-        reply = await tickets.relay(ticket, message.text, member_key(user.id), datetime.now(UTC))
+        reply = await tickets.relay(ticket, message.text, member_key(user.id), message.date)
         await self.execute(reply.actions)
         await self._safely(message.reply(reply.text))
 
@@ -349,7 +350,7 @@ class TelegramBot:
             name,
             args,
             member_key(user.id),
-            datetime.now(UTC),
+            message.date,
             PLATFORM,
             member_key(target),
             (chat, str(replied.message_id)),
