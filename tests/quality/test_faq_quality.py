@@ -58,6 +58,8 @@ SETS = {
     "telecom set #27": ("faq_holdout27.jsonl", "faq_holdout27_kb.yaml", L, (0.71, 0.98, 0.95, 0.93, 0.99)),
     "telecom set #28": ("faq_holdout28.jsonl", "faq_holdout28_kb.yaml", L, (0.67, 0.95, 0.94, 0.93, 0.96)),
     "telecom set #31": ("faq_holdout31.jsonl", "faq_holdout31_kb.yaml", L, (0.67, 0.97, 0.95, 0.94, 0.9)),
+    "telecom set #32": ("faq_holdout32.jsonl", "faq_holdout32_kb.yaml", L, (0.51, 0.92, 0.93, 0.92, 0.93)),
+    "telecom set #33": ("faq_holdout33.jsonl", "faq_holdout33_kb.yaml", L, (0.54, 0.91, 0.94, 0.96, 0.93)),
     "meaning too: bundled telecom KB": ("faq.jsonl", None, S, (0.67, 0.94, 0.99, 0.99, 0.96)),
     "meaning too: bank": ("faq_bank.jsonl", "faq_bank_kb.yaml", S, (0.71, 0.95, 0.96, 0.96, 0.96)),
     "meaning too: set #4": ("faq_holdout4.jsonl", "faq_holdout4_kb.yaml", S, (0.71, 0.97, 0.99, 0.98, 0.9)),
@@ -84,6 +86,8 @@ SETS = {
     "meaning too: #27": ("faq_holdout27.jsonl", "faq_holdout27_kb.yaml", S, (0.73, 0.98, 0.95, 0.93, 0.99)),
     "meaning too: #28": ("faq_holdout28.jsonl", "faq_holdout28_kb.yaml", S, (0.7, 0.95, 0.93, 0.92, 0.96)),
     "meaning too: #31": ("faq_holdout31.jsonl", "faq_holdout31_kb.yaml", S, (0.69, 0.97, 0.95, 0.94, 0.9)),
+    "meaning too: #32": ("faq_holdout32.jsonl", "faq_holdout32_kb.yaml", S, (0.58, 0.92, 0.95, 0.93, 0.93)),
+    "meaning too: #33": ("faq_holdout33.jsonl", "faq_holdout33_kb.yaml", S, (0.58, 0.91, 0.95, 0.95, 0.93)),
 }
 
 
